@@ -1,0 +1,62 @@
+#include "comm.h"
+
+#include <hdf5.h>
+#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int comm_initialized_here = 0;
+
+void lc_comm_init(int *argc, char ***argv) {
+    int initialized = 0;
+    MPI_Initialized(&initialized);
+    if (initialized) return;
+    int provided = 0;
+    if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
+        fprintf(stderr, "legocryst: internal error: MPI_Init_thread failed\n");
+        exit(1);
+    }
+    comm_initialized_here = 1;
+}
+
+void lc_comm_finalize(void) {
+    int finalized = 0;
+    MPI_Finalized(&finalized);
+    if (comm_initialized_here && !finalized) MPI_Finalize();
+}
+
+int lc_comm_rank(void) {
+    int rank = 0;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    return rank;
+}
+
+int lc_comm_size(void) {
+    int size = 1;
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    return size;
+}
+
+void lc_comm_abort(int status) {
+    if (lc_comm_size() > 1) MPI_Abort(MPI_COMM_WORLD, status);
+    lc_comm_finalize();
+    exit(status);
+}
+
+void lc_comm_describe(char *buffer, int size) {
+    char mpi_version[MPI_MAX_LIBRARY_VERSION_STRING] = "";
+    int length = 0;
+    MPI_Get_library_version(mpi_version, &length);
+    char *newline = strchr(mpi_version, ',');
+    if (newline) *newline = '\0';
+    unsigned major = 0, minor = 0, release = 0;
+    H5get_libversion(&major, &minor, &release);
+    snprintf(buffer, (size_t)size, "%s, HDF5 %u.%u.%u (%s)", mpi_version, major, minor, release,
+#ifdef H5_HAVE_PARALLEL
+             "parallel"
+#else
+             "serial"
+#endif
+    );
+}
