@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef LEGOCRYST_HAVE_CUDA
+#include <nccl.h>
+#endif
 
 static int comm_initialized_here = 0;
 
@@ -52,11 +55,19 @@ void lc_comm_describe(char *buffer, int size) {
     if (newline) *newline = '\0';
     unsigned major = 0, minor = 0, release = 0;
     H5get_libversion(&major, &minor, &release);
-    snprintf(buffer, (size_t)size, "%s, HDF5 %u.%u.%u (%s)", mpi_version, major, minor, release,
+    int used = snprintf(buffer, (size_t)size, "%s, HDF5 %u.%u.%u (%s)", mpi_version, major, minor, release,
 #ifdef H5_HAVE_PARALLEL
-             "parallel"
+                        "parallel"
 #else
-             "serial"
+                        "serial"
 #endif
     );
+#ifdef LEGOCRYST_HAVE_CUDA
+    int nccl = 0;
+    if (used > 0 && used < size && ncclGetVersion(&nccl) == ncclSuccess)
+        snprintf(buffer + used, (size_t)(size - used), ", NCCL %d.%d.%d", nccl / 10000, (nccl % 10000) / 100,
+                 nccl % 100);
+#else
+    (void)used;
+#endif
 }

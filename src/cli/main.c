@@ -1,1 +1,65 @@
-int main(void) { return 0; }
+/* legocryst: crystal structure generation (LEGO-Cryst and ICSG3D) on MPI. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "core/error.h"
+#include "mpi/comm.h"
+
+static const char usage[] =
+    "usage: legocryst COMMAND [options]\n"
+    "\n"
+    "commands:\n"
+    "  info FILE...     symmetry, Wyckoff sites, lattice and density of structures (CIF, POSCAR)\n"
+    "  wyckoff SPG      Wyckoff positions of a space group (1-230), derived from spglib's operations\n"
+    "  version          version, git revision and the libraries and devices of this build\n"
+    "  help             this text\n"
+    "\n"
+    "Run `legocryst COMMAND --help` for the options of a command.\n";
+
+int lc_cli_usage_error(const char *fmt, ...) {
+    if (lc_comm_rank() == 0) {
+        fputs("legocryst: error: ", stderr);
+        va_list args;
+        va_start(args, fmt);
+        vfprintf(stderr, fmt, args);
+        va_end(args);
+        fputc('\n', stderr);
+    }
+    return LC_EXIT_USER;
+}
+
+int lc_cli_parse_double(const char *text, double *value) {
+    char *end = NULL;
+    double v = strtod(text, &end);
+    if (end == text || *end != '\0') return -1;
+    *value = v;
+    return 0;
+}
+
+int lc_cli_parse_int(const char *text, int *value) {
+    char *end = NULL;
+    long v = strtol(text, &end, 10);
+    if (end == text || *end != '\0' || v < -2147483647L || v > 2147483647L) return -1;
+    *value = (int)v;
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    lc_comm_init(&argc, &argv);
+    int status = LC_EXIT_OK;
+    const char *command = argc > 1 ? argv[1] : "help";
+    if (strcmp(command, "info") == 0) status = lc_cmd_info(argc - 1, argv + 1);
+    else if (strcmp(command, "wyckoff") == 0) status = lc_cmd_wyckoff(argc - 1, argv + 1);
+    else if (strcmp(command, "version") == 0 || strcmp(command, "--version") == 0)
+        status = lc_cmd_version(argc - 1, argv + 1);
+    else if (strcmp(command, "help") == 0 || strcmp(command, "--help") == 0 || strcmp(command, "-h") == 0) {
+        if (lc_comm_rank() == 0) fputs(usage, stdout);
+    } else {
+        status = lc_cli_usage_error("unknown command '%s' (see `legocryst help`)", command);
+    }
+    lc_comm_finalize();
+    return status;
+}
