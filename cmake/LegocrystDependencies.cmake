@@ -42,12 +42,19 @@ if(NOT CODCIF_LIBRARY OR NOT CEXCEPTIONS_LIBRARY)
   message(FATAL_ERROR "COD CIF parser not found (Debian: apt-get install libcodcif-dev libcexceptions-dev)")
 endif()
 
+# libinih reads the input deck (src/cli/deck.c).
+pkg_check_modules(INIH IMPORTED_TARGET inih)
+if(NOT INIH_FOUND)
+  message(FATAL_ERROR "libinih not found (Debian: apt-get install libinih-dev)")
+endif()
+
 add_library(legocryst_deps INTERFACE)
 add_library(legocryst::deps ALIAS legocryst_deps)
 target_include_directories(legocryst_deps SYSTEM INTERFACE ${SPGLIB_INCLUDE_DIR} ${OPENBLAS_INCLUDE_DIR}
                            ${RANDOM123_INCLUDE_DIR} ${HDF5_C_INCLUDE_DIRS})
 target_link_libraries(legocryst_deps INTERFACE MPI::MPI_C ${HDF5_C_LIBRARIES} ${SPGLIB_LIBRARY}
-                      PkgConfig::PETSC ${OPENBLAS_LIBRARY} ${CODCIF_LIBRARY} ${CEXCEPTIONS_LIBRARY})
+                      PkgConfig::PETSC ${OPENBLAS_LIBRARY} ${CODCIF_LIBRARY} ${CEXCEPTIONS_LIBRARY}
+                      PkgConfig::INIH)
 target_compile_definitions(legocryst_deps INTERFACE ${HDF5_C_DEFINITIONS})
 
 # CUDA: AUTO builds kernels/ when nvcc is there; ON requires it; OFF never builds it.

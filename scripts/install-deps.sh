@@ -14,6 +14,7 @@ packages=(
   libopenblas-dev                             # BLAS
   librandom123-dev                            # Philox counter-based RNG (headers)
   libcodcif-dev libcexceptions-dev            # COD CIF parser (needs cexceptions, not pulled in by Debian)
+  libinih-dev                                 # INI parser for the input deck
   python3 python3-numpy python3-ase python3-pymatgen python3-spglib   # peers used by tests, never by legocryst
 )
 if [[ "${1:-}" == "--fuzz" ]]; then
