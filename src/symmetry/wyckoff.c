@@ -352,6 +352,82 @@ void lc_wyckoff_point(const lc_wyckoff_position *position, const double *u, doub
     }
 }
 
+/* Metric-weighted least squares onto the representative subspace, for every group image of x and the lattice
+ * translations next to it: a candidate d = g(x) + n - offset splits into basis * u plus a residual orthogonal to
+ * the subspace; the shortest residual wins. Cost: n_ops * 27 small solves, about a microsecond per 10 ops. */
+double lc_wyckoff_project(const lc_wyckoff_table *table, const lc_wyckoff_position *w, const double lattice[3][3],
+                          const double x[3], double u[3]) {
+    double metric[3][3]; /* G = L L^T: |f|^2 = f G f^T for fractional row vectors */
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++)
+            metric[i][j] = lattice[i][0] * lattice[j][0] + lattice[i][1] * lattice[j][1] + lattice[i][2] * lattice[j][2];
+    /* normal equations (B G B^T) u = B G d, inverted once */
+    int k = w->n_free;
+    double gb[3][3] = {{0}}, normal[3][3] = {{0}}, inverse[3][3] = {{0}};
+    for (int a = 0; a < k; a++)
+        for (int j = 0; j < 3; j++)
+            for (int i = 0; i < 3; i++) gb[a][j] += w->basis[a][i] * metric[i][j];
+    for (int a = 0; a < k; a++)
+        for (int b = 0; b < k; b++)
+            for (int j = 0; j < 3; j++) normal[a][b] += gb[a][j] * w->basis[b][j];
+    if (k == 1) {
+        inverse[0][0] = 1.0 / normal[0][0];
+    } else if (k == 2) {
+        double det = normal[0][0] * normal[1][1] - normal[0][1] * normal[1][0];
+        inverse[0][0] = normal[1][1] / det, inverse[1][1] = normal[0][0] / det;
+        inverse[0][1] = -normal[0][1] / det, inverse[1][0] = -normal[1][0] / det;
+    }
+    double best = INFINITY, best_u[3] = {0, 0, 0};
+    for (int op = 0; op < table->n_operations; op++) {
+        double y[3];
+        for (int i = 0; i < 3; i++) {
+            y[i] = table->translations[op][i] - w->offset[i];
+            for (int j = 0; j < 3; j++) y[i] += table->rotations[op][i][j] * x[j];
+            y[i] -= nearbyint(y[i]);
+        }
+        for (int shift = 0; shift < 27; shift++) {
+            double d[3] = {y[0] + shift % 3 - 1, y[1] + (shift / 3) % 3 - 1, y[2] + shift / 9 - 1};
+            double uu[3] = {0, 0, 0}, r[3] = {d[0], d[1], d[2]};
+            if (k == 3) {
+                for (int i = 0; i < 3; i++) uu[i] = d[w->param_axis[i]], r[i] = 0.0;
+            } else if (k > 0) {
+                double rhs[3] = {0, 0, 0};
+                for (int a = 0; a < k; a++)
+                    for (int j = 0; j < 3; j++) rhs[a] += gb[a][j] * d[j];
+                for (int a = 0; a < k; a++) {
+                    for (int b = 0; b < k; b++) uu[a] += inverse[a][b] * rhs[b];
+                    for (int i = 0; i < 3; i++) r[i] -= uu[a] * w->basis[a][i];
+                }
+            }
+            double dist2 = 0.0;
+            for (int i = 0; i < 3; i++)
+                for (int j = 0; j < 3; j++) dist2 += r[i] * metric[i][j] * r[j];
+            if (dist2 < best) {
+                best = dist2;
+                /* u_k is the param_axis[k] coordinate of offset + B u, i.e. uu itself */
+                for (int a = 0; a < k; a++) best_u[a] = uu[a];
+            }
+        }
+    }
+    /* A lattice vector along an integer basis vector keeps the subspace: use it to bring u_k into [0, 1). */
+    for (int a = 0; a < k; a++) {
+        int integral = 1;
+        for (int i = 0; i < 3; i++) integral &= nearest_integer_distance(w->basis[a][i]) < 1e-12;
+        u[a] = integral ? best_u[a] - floor(best_u[a]) : best_u[a];
+        if (u[a] >= 1.0) u[a] = 0.0;
+    }
+    return sqrt(best > 0 ? best : 0);
+}
+
+int lc_wyckoff_locate(const lc_wyckoff_table *table, const double lattice[3][3], const double x[3], double tolerance,
+                      double u[3]) {
+    for (int i = table->n_positions - 1; i > 0; i--) {
+        if (lc_wyckoff_project(table, &table->positions[i], lattice, x, u) <= tolerance) return i;
+    }
+    lc_wyckoff_project(table, &table->positions[0], lattice, x, u);
+    return 0;
+}
+
 /* Writes v as a fraction with denominator up to 24 ("1/4", "-2/3", "3"). */
 static int format_fraction(char *buffer, size_t size, double v) {
     for (int d = 1; d <= GRID; d++) {

@@ -43,6 +43,15 @@ const lc_wyckoff_position *lc_wyckoff_find(const lc_wyckoff_table *table, char l
 void lc_wyckoff_format(const lc_wyckoff_position *position, char *buffer, int size);
 /* Point of the position for free parameters u[n_free]. */
 void lc_wyckoff_point(const lc_wyckoff_position *position, const double *u, double point[3]);
+/* Nearest point of position w to the fractional point x, over every image of x under the group and every lattice
+ * translation, with distances measured in the Cartesian metric of `lattice` (rows convention). Writes the free
+ * parameters of that nearest point on the representative into u[n_free] and returns the distance in Angstrom. */
+double lc_wyckoff_project(const lc_wyckoff_table *table, const lc_wyckoff_position *w, const double lattice[3][3],
+                          const double x[3], double u[3]);
+/* The position of highest site symmetry within `tolerance` Angstrom of x (the general position always is, at
+ * distance 0). Returns its index in table->positions and writes its free parameters into u. */
+int lc_wyckoff_locate(const lc_wyckoff_table *table, const double lattice[3][3], const double x[3], double tolerance,
+                      double u[3]);
 /* Frees every cached table (for leak checkers). */
 void lc_wyckoff_release_all(void);
 
