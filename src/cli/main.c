@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli/deck.h"
 #include "core/error.h"
 #include "mpi/comm.h"
 
@@ -16,6 +17,7 @@ static const char usage[] =
     "  wyckoff SPG      Wyckoff positions of a space group (1-230), derived from spglib's operations\n"
     "  version          version, git revision and the libraries and devices of this build\n"
     "  help             this text\n"
+    "  help deck        every input-deck section and key: type, default, allowed values, what it does\n"
     "\n"
     "Run `legocryst COMMAND --help` for the options of a command.\n";
 
@@ -47,6 +49,23 @@ int lc_cli_parse_int(const char *text, int *value) {
     return 0;
 }
 
+/* `help deck [--markdown]`: the Markdown form is the generated part of docs/deck.md. */
+static int help(int argc, char **argv) {
+    if (argc < 2) {
+        if (lc_comm_rank() == 0) fputs(usage, stdout);
+        return LC_EXIT_OK;
+    }
+    if (strcmp(argv[1], "deck") != 0)
+        return lc_cli_usage_error("no help on '%s' (try `legocryst help deck`)", argv[1]);
+    int markdown = argc == 3 && strcmp(argv[2], "--markdown") == 0;
+    if (argc > 3 || (argc == 3 && !markdown)) return lc_cli_usage_error("usage: legocryst help deck [--markdown]");
+    if (lc_comm_rank() == 0) {
+        if (markdown) lc_deck_print_markdown(stdout);
+        else lc_deck_print_help(stdout);
+    }
+    return LC_EXIT_OK;
+}
+
 int main(int argc, char **argv) {
     lc_comm_init(&argc, &argv);
     int status = LC_EXIT_OK;
@@ -55,9 +74,9 @@ int main(int argc, char **argv) {
     else if (strcmp(command, "wyckoff") == 0) status = lc_cmd_wyckoff(argc - 1, argv + 1);
     else if (strcmp(command, "version") == 0 || strcmp(command, "--version") == 0)
         status = lc_cmd_version(argc - 1, argv + 1);
-    else if (strcmp(command, "help") == 0 || strcmp(command, "--help") == 0 || strcmp(command, "-h") == 0) {
-        if (lc_comm_rank() == 0) fputs(usage, stdout);
-    } else {
+    else if (strcmp(command, "help") == 0 || strcmp(command, "--help") == 0 || strcmp(command, "-h") == 0)
+        status = help(argc - 1, argv + 1);
+    else {
         status = lc_cli_usage_error("unknown command '%s' (see `legocryst help`)", command);
     }
     lc_comm_finalize();
