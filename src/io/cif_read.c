@@ -87,7 +87,7 @@ static int parse_number(const char *text, double *value) {
 static int number_of(const reader *r, const lc_cif_item *item, int row, double *value) {
     const lc_cif_value *v = &item->values[row];
     if (is_missing(v)) return fail(r, v->line, "%s is missing ('%s') where a number is needed", item->name, v->text);
-    if (v->kind == LC_CIF_COMPOUND || parse_number(v->text, value) != 0)
+    if (parse_number(v->text, value) != 0)
         return fail(r, v->line, "%s: '%.40s' is not a number", item->name, v->text);
     return 0;
 }
@@ -170,7 +170,7 @@ static int read_declared_group(const reader *r, int *number, char symbol[32]) {
         while (*text == ' ') text++;
         size_t n = strlen(text);
         while (n > 0 && text[n - 1] == ' ') n--;
-        if (n >= 32 || item->values[0].kind == LC_CIF_COMPOUND)
+        if (n >= 32)
             return fail(r, item->values[0].line, "%s: '%.40s' is not a Hermann-Mauguin symbol", item->name, text);
         memcpy(symbol, text, n);
         symbol[n] = '\0';
@@ -220,7 +220,7 @@ static int read_operations(const reader *r, lc_symop **ops_out, int *n_out) {
     for (int k = 0; k < n; k++) {
         const lc_cif_value *v = &item->values[k];
         char why[160];
-        if (is_missing(v) || v->kind == LC_CIF_COMPOUND) {
+        if (is_missing(v)) {
             free(ops);
             return fail(r, v->line, "%s: missing symmetry operation", item->name);
         }
@@ -433,7 +433,7 @@ static int site_species(const reader *r, const site_columns *c, int row, int *z)
         return fail(r, c->x->values[row].line,
                     "atom site in row %d has neither _atom_site_type_symbol nor _atom_site_label to give its element",
                     row + 1);
-    *z = from->kind == LC_CIF_COMPOUND ? 0 : species_from_text(from->text);
+    *z = species_from_text(from->text);
     if (*z == 0)
         return fail(r, from->line, "%s '%.32s' does not start with an element symbol",
                     from == type ? "_atom_site_type_symbol" : "_atom_site_label", from->text);

@@ -1,8 +1,12 @@
 /* CIF syntax through COD's error-correcting parser (libcodcif), run strictly: any error it reports is fatal.
  *
- * Three things are added around the library:
+ * Four things are added around the library:
  * - a guard that rejects what it must not be handed (control bytes, which it silently truncates at, and text
  *   that does not begin with a data block header, where a lone quote crashes its lexer);
+ * - CIF 2.0 files go through the library's CIF 1.1 grammar with non-ASCII text allowed: its CIF 2.0 lexer reads
+ *   past the end of its token buffer on every input (found by fuzzing under ASan). CIF 2.0 files that use
+ *   the CIF 1.1 subset (all structure files we know of) read normally; lists and tables are reported as
+ *   syntax errors at their line;
  * - conversion of its DATABLOCK objects into the plain structs of cif_syntax.h;
  * - line numbers for blocks, tags and values, which the library does not keep. They are found by walking the
  *   text forward in file order and finding each token the library returned (see locate_*). The library has
@@ -128,18 +132,6 @@ static int locate_text_field(locator *loc) {
     return line_of(loc, loc->pos < loc->size ? loc->pos : loc->size);
 }
 
-/* The next character that is neither whitespace nor comment (CIF 2.0 lists and tables start there). */
-static int locate_next(const locator *loc) {
-    size_t i = loc->pos;
-    while (i < loc->size) {
-        if (is_space(loc->text[i])) i++;
-        else if (loc->text[i] == '#') {
-            while (i < loc->size && !is_eol(loc->text[i])) i++;
-        } else break;
-    }
-    return line_of(loc, i < loc->size ? i : loc->size);
-}
-
 /* ---- Guard ----------------------------------------------------------------------------------------------- */
 
 /* Rejects input the library mishandles; returns 0 or -1 with err set. */
@@ -187,8 +179,6 @@ static lc_cif_value_kind kind_of(cif_value_type_t type, const char *text) {
     case CIF_SQ3STRING:
     case CIF_DQ3STRING: return LC_CIF_QUOTED;
     case CIF_TEXT: return LC_CIF_TEXT_FIELD;
-    case CIF_LIST:
-    case CIF_TABLE: return LC_CIF_COMPOUND;
     default:
         if (text && strcmp(text, "?") == 0) return LC_CIF_UNKNOWN;
         if (text && strcmp(text, ".") == 0) return LC_CIF_INAPPLICABLE;
@@ -202,11 +192,11 @@ static char quote_of(cif_value_type_t type) {
 
 static void fill_value(lc_cif_value *value, CIFVALUE *cod, locator *loc) {
     cif_value_type_t type = value_type(cod);
+    /* the CIF 1.1 grammar produces scalars only */
     const char *text = type == CIF_LIST || type == CIF_TABLE ? NULL : value_scalar(cod);
     value->kind = kind_of(type, text);
     value->text = copy_string(text ? text : "");
     if (value->kind == LC_CIF_TEXT_FIELD) value->line = locate_text_field(loc);
-    else if (value->kind == LC_CIF_COMPOUND) value->line = locate_next(loc);
     else value->line = locate_token(loc, value->text, 0, quote_of(type));
 }
 
@@ -293,12 +283,13 @@ static int report_errors(CIF *cif, const char *name, const locator *loc, lc_erro
 
 /* The library reports out-of-memory and I/O failures by longjmp; kept apart so that no caller variable lives
  * across the setjmp. */
-static CIF *run_library(char *text, char *failure, size_t failure_size) {
+static CIF *run_library(char *text, int cif2, char *failure, size_t failure_size) {
     cexception_t ex;
     CIF *volatile cif = NULL;
-    /* The lexer keeps its flags in globals; a CIF 2.0 parse leaves "allow non-ASCII" set, which would let the
-     * next CIF 1.1 file through unchecked. */
+    /* The lexer keeps its flags in globals, so they are set afresh for every file: a flag left over from a
+     * CIF 2.0 file would let the next CIF 1.1 file through unchecked. */
     reset_lexer_flags();
+    if (cif2) set_lexer_allow_high_chars(); /* CIF 2.0 text is UTF-8 */
     cexception_guard(ex) {
         cif = new_cif_from_cif_string(text, CO_SUPPRESS_MESSAGES, &ex);
     }
@@ -321,15 +312,23 @@ int lc_cif_parse(const char *data, size_t size, const char *display_name, lc_cif
     locator loc;
     locator_init(&loc, text, size);
 
+    /* CIF 2.0 magic: read with the CIF 1.1 grammar (see the top of this file); "2.0" -> "1.1" keeps every
+     * offset and line number. */
+    static const char magic[] = "#\\#CIF_2.0";
+    size_t start = size >= 3 && (unsigned char)text[0] == 0xEF && (unsigned char)text[1] == 0xBB ? 3 : 0;
+    int cif2 = size >= start + 10 && memcmp(text + start, magic, 10) == 0 &&
+               (size == start + 10 || is_space(text[start + 10]));
+    if (cif2) memcpy(text + start + 7, "1.1", 3);
+
     char failure[256] = "no result";
-    CIF *cif = run_library(text, failure, sizeof failure);
+    CIF *cif = run_library(text, cif2, failure, sizeof failure);
     int status = 0;
     if (!cif) status = lc_error_set(err, name, 0, "CIF parser failed: %s", failure);
     if (status == 0 && (cif_nerrors(cif) > 0 || cif_yyretval(cif) != 0)) status = report_errors(cif, name, &loc, err);
 
     if (status == 0) {
-        doc->version_major = cif_major_version(cif);
-        doc->version_minor = cif_minor_version(cif);
+        doc->version_major = cif2 ? 2 : 1;
+        doc->version_minor = cif2 ? 0 : 1;
         DATABLOCK *b;
         int n = 0;
         foreach_datablock(b, cif_datablock_list(cif)) n++;

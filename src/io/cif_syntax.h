@@ -15,8 +15,7 @@ typedef enum {
     LC_CIF_QUOTED,       /* '...', "...", '''...''' or """...""" */
     LC_CIF_TEXT_FIELD,   /* ;...; */
     LC_CIF_UNKNOWN,      /* unquoted ? */
-    LC_CIF_INAPPLICABLE, /* unquoted . */
-    LC_CIF_COMPOUND      /* CIF 2.0 list [...] or table {...}; text is empty */
+    LC_CIF_INAPPLICABLE  /* unquoted . */
 } lc_cif_value_kind;
 
 typedef struct {
@@ -52,11 +51,12 @@ typedef struct {
 typedef struct {
     int n_blocks;
     lc_cif_block *blocks;
-    int version_major, version_minor; /* 1.1 or 2.0 */
+    int version_major, version_minor; /* 1.1, or 2.0 as declared by the file's first line */
 } lc_cif_document;
 
-/* Parses size bytes of CIF 1.1 or 2.0 (2.0 when the text starts with #\#CIF_2.0). display_name is used in
- * messages. Returns 0, or -1 with "display_name:LINE: what" in err; doc is empty after a failure. */
+/* Parses size bytes of CIF 1.1, or CIF 2.0 (text starting with #\#CIF_2.0) without lists and tables (see
+ * docs/cif-library.md). display_name is used in messages. Returns 0, or -1 with "display_name:LINE: what" in
+ * err; doc is empty after a failure. */
 int lc_cif_parse(const char *data, size_t size, const char *display_name, lc_cif_document *doc, lc_error *err);
 void lc_cif_document_free(lc_cif_document *doc);
 

@@ -332,7 +332,7 @@ int lc_poscar_write(const char *path, const lc_structure *s, lc_error *err) {
     if (!comment[0]) lc_structure_formula(s, 0, comment, sizeof comment);
     fprintf(out.file, "%s\n1.0\n", comment);
     for (int i = 0; i < 3; i++)
-        fprintf(out.file, "  %22.16f %22.16f %22.16f\n", s->lattice[i][0], s->lattice[i][1], s->lattice[i][2]);
+        fprintf(out.file, "  %21.15f %21.15f %21.15f\n", s->lattice[i][0], s->lattice[i][1], s->lattice[i][2]);
     for (int e = 0; e < n_elements; e++) fprintf(out.file, " %3s", lc_element_by_z(order[e])->symbol);
     fputc('\n', out.file);
     for (int e = 0; e < n_elements; e++) fprintf(out.file, " %3d", seen[order[e]]);
@@ -340,6 +340,6 @@ int lc_poscar_write(const char *path, const lc_structure *s, lc_error *err) {
     for (int e = 0; e < n_elements; e++)
         for (int k = 0; k < s->n_atoms; k++)
             if (s->species[k] == order[e])
-                fprintf(out.file, "  %.16f %.16f %.16f\n", s->frac[k][0], s->frac[k][1], s->frac[k][2]);
+                fprintf(out.file, "  %.15f %.15f %.15f\n", s->frac[k][0], s->frac[k][1], s->frac[k][2]);
     return lc_output_commit(&out, err);
 }
