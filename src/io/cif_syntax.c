@@ -49,6 +49,7 @@ typedef struct {
     size_t pos;          /* everything before pos has been matched to tokens */
     size_t *line_starts; /* byte offset of each line */
     int n_lines;
+    size_t budget;       /* bytes the searches may still examine: bounds the work on adversarial text */
 } locator;
 
 static void locator_init(locator *loc, const char *text, size_t size) {
@@ -59,6 +60,7 @@ static void locator_init(locator *loc, const char *text, size_t size) {
     for (size_t i = 0; i < size; i++)
         if (text[i] == '\n' || (text[i] == '\r' && (i + 1 == size || text[i + 1] != '\n'))) n++;
     loc->line_starts = lc_malloc((size_t)n * sizeof *loc->line_starts);
+    loc->budget = 64 * size + (1u << 20);
     loc->line_starts[0] = 0;
     int k = 1;
     for (size_t i = 0; i < size; i++)
@@ -78,8 +80,9 @@ static int line_of(const locator *loc, size_t offset) {
 }
 
 /* Whether offset lies in a comment: a '#' starting a token earlier on its line, outside quotes. */
-static int in_comment(const locator *loc, size_t offset) {
+static int in_comment(locator *loc, size_t offset) {
     size_t i = loc->line_starts[line_of(loc, offset) - 1];
+    loc->budget = loc->budget > offset - i ? loc->budget - (offset - i) : 0;
     int token_start = 1;
     while (i < offset) {
         char c = loc->text[i];
@@ -101,10 +104,11 @@ static int in_comment(const locator *loc, size_t offset) {
 
 /* Finds needle at or after pos, outside comments, with a boundary before (start of text, whitespace, or the
  * quote character `quote`) and after (end, whitespace, or `quote`); fold compares case-insensitively. Moves pos
- * past it and returns its line; when it is not found, returns the line of pos and leaves pos alone. */
+ * past it and returns its line; when it is not found (or the budget is spent), returns the line of pos and
+ * leaves pos alone. */
 static int locate_token(locator *loc, const char *needle, int fold, char quote) {
     size_t n = strlen(needle);
-    for (size_t at = loc->pos; at + n <= loc->size; at++) {
+    for (size_t at = loc->pos; at + n <= loc->size && loc->budget > 0; at++, loc->budget--) {
         int before_ok = at == 0 || (quote ? loc->text[at - 1] == quote : is_space(loc->text[at - 1]));
         if (!before_ok) continue;
         size_t k = 0;
@@ -121,7 +125,7 @@ static int locate_token(locator *loc, const char *needle, int fold, char quote) 
 
 /* A text field starts with ';' at the beginning of a line and ends at the next such ';'. */
 static int locate_text_field(locator *loc) {
-    for (size_t at = loc->pos; at < loc->size; at++) {
+    for (size_t at = loc->pos; at < loc->size && loc->budget > 0; at++, loc->budget--) {
         if (loc->text[at] != ';' || !(at == 0 || is_eol(loc->text[at - 1]))) continue;
         int line = line_of(loc, at);
         size_t end = at + 1;

@@ -212,6 +212,10 @@ int lc_poscar_read_buffer(const char *data, size_t size, const char *name, lc_st
             lc_error_set(err, name, p.lines.line, "expected element symbols, found an empty line");
             goto done;
         }
+        if (n_species >= MAX_TOKENS) {
+            lc_error_set(err, name, p.lines.line, "more than %d element symbols", MAX_TOKENS - 1);
+            goto done;
+        }
         if (parse_real(tokens[0], &dummy) == 0) {
             lc_error_set(err, name, p.lines.line,
                          "expected element symbols, found numbers: VASP 4 POSCARs without a symbol line are not "
@@ -231,7 +235,7 @@ int lc_poscar_read_buffer(const char *data, size_t size, const char *name, lc_st
     {
         char *tokens[MAX_TOKENS];
         int n = split(p.lines.text, tokens, MAX_TOKENS);
-        if (n != n_species) {
+        if (n != n_species) { /* split stops at MAX_TOKENS, and n_species < MAX_TOKENS */
             lc_error_set(err, name, p.lines.line, "%d counts for %d element symbols", n, n_species);
             goto done;
         }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cif_write.h"
 #include "core/element.h"
@@ -163,8 +164,10 @@ int lc_output_open(lc_output *out, const char *path, lc_error *err) {
     if (strlen(path) >= sizeof out->final_path) return lc_error_set(err, path, 0, "path too long");
     snprintf(out->final_path, sizeof out->final_path, "%s", path);
     snprintf(out->partial_path, sizeof out->partial_path, "%s.partial", path);
+    struct stat info;
+    if (stat(path, &info) == 0 && S_ISDIR(info.st_mode)) return lc_error_set(err, path, 0, "is a folder");
     out->file = fopen(out->partial_path, "w");
-    if (!out->file) return lc_error_set(err, out->partial_path, 0, "cannot create: %s", strerror(errno));
+    if (!out->file) return lc_error_set(err, path, 0, "cannot create %s: %s", out->partial_path, strerror(errno));
     return 0;
 }
 
@@ -173,8 +176,9 @@ int lc_output_commit(lc_output *out, lc_error *err) {
     if (fclose(out->file) != 0) failed = 1;
     out->file = NULL;
     if (failed) {
+        int e = errno;
         remove(out->partial_path);
-        return lc_error_set(err, out->partial_path, 0, "write failed: %s", strerror(errno));
+        return lc_error_set(err, out->final_path, 0, "writing %s failed: %s", out->partial_path, strerror(e));
     }
     if (rename(out->partial_path, out->final_path) != 0) {
         int e = errno;

@@ -199,7 +199,9 @@ static void test_write_errors_and_guess(void) {
     make_graphite(&s);
     lc_error err;
     CHECK(lc_structure_write("/nonexistent-dir/x.cif", LC_FORMAT_AUTO, &s, &err) == -1);
-    CHECK(strstr(err.message, "/nonexistent-dir/x.cif.partial"));
+    CHECK(strstr(err.message, "/nonexistent-dir/x.cif: cannot create /nonexistent-dir/x.cif.partial"));
+    CHECK(lc_structure_write(dir, LC_FORMAT_POSCAR, &s, &err) == -1);
+    CHECK(strstr(err.message, "is a folder"));
     CHECK(lc_structure_write(path_in_dir("noextension"), LC_FORMAT_AUTO, &s, &err) == -1);
     CHECK(lc_structure_write(path_in_dir("noextension"), LC_FORMAT_POSCAR, &s, &err) == 0);
     CHECK(file_exists(path_in_dir("noextension")) && !file_exists(path_in_dir("noextension.partial")));
