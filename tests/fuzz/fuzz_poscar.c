@@ -1,0 +1,15 @@
+/* libFuzzer target: the POSCAR reader from memory. */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fuzz_check.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    lc_structure_list list;
+    lc_error err;
+    int status = lc_structure_list_read_buffer((const char *)data, size, "fuzz.poscar", LC_FORMAT_POSCAR, NULL, &list, &err);
+    fuzz_check_result(status, &list, &err, "fuzz.poscar");
+    return 0;
+}
