@@ -354,7 +354,8 @@ void lc_wyckoff_point(const lc_wyckoff_position *position, const double *u, doub
 
 /* Metric-weighted least squares onto the representative subspace, for every group image of x and the lattice
  * translations next to it: a candidate d = g(x) + n - offset splits into basis * u plus a residual orthogonal to
- * the subspace; the shortest residual wins. Cost: n_ops * 27 small solves, about a microsecond per 10 ops. */
+ * the subspace; the shortest residual wins. Cost: n_ops * 27 small solves for lines and planes, multiplicity * 27
+ * distances for points, nothing for the general position. */
 double lc_wyckoff_project(const lc_wyckoff_table *table, const lc_wyckoff_position *w, const double lattice[3][3],
                           const double x[3], double u[3]) {
     double metric[3][3]; /* G = L L^T: |f|^2 = f G f^T for fractional row vectors */
@@ -378,19 +379,33 @@ double lc_wyckoff_project(const lc_wyckoff_table *table, const lc_wyckoff_positi
         inverse[0][1] = -normal[0][1] / det, inverse[1][0] = -normal[1][0] / det;
     }
     double best = INFINITY, best_u[3] = {0, 0, 0};
-    for (int op = 0; op < table->n_operations; op++) {
+    if (k == 3) { /* the general position holds every point */
+        for (int a = 0; a < 3; a++) u[a] = lc_wrap_unit(x[w->param_axis[a]]);
+        return 0.0;
+    }
+    /* A point position: the distance to its orbit needs one candidate per orbit member, not per operation. */
+    int n_candidates = k == 0 ? w->multiplicity : table->n_operations;
+    for (int candidate = 0; candidate < n_candidates; candidate++) {
         double y[3];
-        for (int i = 0; i < 3; i++) {
-            y[i] = table->translations[op][i] - w->offset[i];
-            for (int j = 0; j < 3; j++) y[i] += table->rotations[op][i][j] * x[j];
-            y[i] -= nearbyint(y[i]);
+        if (k == 0) {
+            int op = w->orbit_ops[candidate];
+            for (int i = 0; i < 3; i++) {
+                y[i] = x[i] - table->translations[op][i];
+                for (int j = 0; j < 3; j++) y[i] -= table->rotations[op][i][j] * w->offset[j];
+                y[i] -= nearbyint(y[i]);
+            }
+        } else {
+            int op = candidate;
+            for (int i = 0; i < 3; i++) {
+                y[i] = table->translations[op][i] - w->offset[i];
+                for (int j = 0; j < 3; j++) y[i] += table->rotations[op][i][j] * x[j];
+                y[i] -= nearbyint(y[i]);
+            }
         }
         for (int shift = 0; shift < 27; shift++) {
             double d[3] = {y[0] + shift % 3 - 1, y[1] + (shift / 3) % 3 - 1, y[2] + shift / 9 - 1};
             double uu[3] = {0, 0, 0}, r[3] = {d[0], d[1], d[2]};
-            if (k == 3) {
-                for (int i = 0; i < 3; i++) uu[i] = d[w->param_axis[i]], r[i] = 0.0;
-            } else if (k > 0) {
+            if (k > 0) {
                 double rhs[3] = {0, 0, 0};
                 for (int a = 0; a < k; a++)
                     for (int j = 0; j < 3; j++) rhs[a] += gb[a][j] * d[j];
