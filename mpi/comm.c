@@ -21,6 +21,9 @@ void lc_comm_init(int *argc, char ***argv) {
         exit(1);
     }
     comm_initialized_here = 1;
+    /* HDF5's exit handler would close an open parallel file collectively and hang when one rank exits alone on an
+     * internal error; files are closed explicitly instead. */
+    H5dont_atexit();
 }
 
 void lc_comm_finalize(void) {

@@ -8,7 +8,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config            # toolchain
   openmpi-bin libopenmpi-dev                  # MPI
-  libhdf5-openmpi-dev                         # parallel HDF5
+  libhdf5-openmpi-dev hdf5-tools              # parallel HDF5; h5diff for tests
   libsymspg-dev                               # spglib
   petsc-dev                                   # PETSc 3.18 with TAO
   libopenblas-dev                             # BLAS

@@ -41,6 +41,11 @@ const lc_deck_key lc_deck_schema[] = {
      "Cells with a lattice angle above this, in degrees, are skipped."},
     {"prepare", "rows_per_source", LC_DECK_INT, "500", "[1, inf)",
      "At most this many rows per source structure, the structure itself and its augmented subgroup rows together."},
+    {"prepare", "rows_original", LC_DECK_INT, "300", "[1, inf)",
+     "At most this many rows from a source's own description (its space group); the rest of rows_per_source comes "
+     "from subgroup descriptions."},
+    {"prepare", "rows_per_subgroup", LC_DECK_INT, "100", "[1, inf)",
+     "At most this many rows from each accepted subgroup description of a source."},
     {"prepare", "max_subgroup_depth", LC_DECK_INT, "3", "[0, 10]",
      "Group-subgroup augmentation descends at most this many maximal-subgroup steps; 0: no augmentation."},
     {"prepare", "symprec", LC_DECK_DOUBLE, "1e-3", "(0, 1]",

@@ -1,0 +1,20 @@
+/* The few collectives the stages need, in plain C types (only mpi/ includes mpi.h). All are collective over
+ * MPI_COMM_WORLD and every rank must call them in the same order. */
+#ifndef LEGOCRYST_MPI_COLLECTIVE_H
+#define LEGOCRYST_MPI_COLLECTIVE_H
+
+/* Every rank's block of rows, concatenated in rank order, on every rank. *out is malloc'd (free it); returns the
+ * global row count. n_local may be 0. */
+long lc_comm_allgather_f64(const double *local, long n_local, int columns, double **out);
+long lc_comm_allgather_i64(const long long *local, long n_local, int columns, long long **out);
+long lc_comm_allgather_i32(const int *local, long n_local, int columns, int **out);
+
+long lc_comm_sum_long(long value);
+double lc_comm_max_double(double value);
+/* 1 when every rank passes 1: lets one rank's user error stop all ranks at the same point. */
+int lc_comm_all_true(int value);
+/* Rank `root`'s text (up to size bytes, NUL-terminated) on every rank. */
+void lc_comm_broadcast_text(char *text, int size, int root);
+void lc_comm_barrier(void);
+
+#endif
