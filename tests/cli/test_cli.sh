@@ -70,6 +70,32 @@ printf 'data_bad\n_cell_length_a 2.46\n_cell_length_b 2.46\n_cell_length_c oops\
 expect "malformed CIF exits 2" test $? -eq 2
 expect "malformed CIF names file and line" grep -Eq "^legocryst: error: .*bad.cif:[0-9]+: " "$tmp/err.txt"
 
+# prepare: a bad structure is reported and skipped with a count; a run with nothing usable is a user error
+mkdir -p "$tmp/src"
+cp "$src"/inputs/structures/graphite.cif "$src"/inputs/structures/diamond.cif "$tmp/src/"
+printf 'data_broken\n_cell_length_a 2.46\n' > "$tmp/src/broken.cif"
+printf '[prepare]\nsource = src\nrows_per_source = 20\noutput = out.h5\n' > "$tmp/deck.ini"
+"$bin" prepare "$tmp/deck.ini" > "$tmp/prepare.txt" 2> "$tmp/prepare.err"
+expect "prepare with one broken file exits 0" test $? -eq 0
+expect "prepare counts the broken file" grep -q "3 sources, 2 kept, 1 unreadable" "$tmp/prepare.txt"
+expect "prepare names the broken file" grep -q "warning: skipped: .*broken.cif" "$tmp/prepare.err"
+expect "prepare wrote the training set, no .partial left" test -s "$tmp/out.h5" -a ! -e "$tmp/out.h5.partial"
+expect "prepare prints progress with rate" grep -q "sources/s" "$tmp/prepare.err"
+"$bin" prepare "$tmp/deck.ini" --quiet --set prepare.output=quiet.h5 > /dev/null 2> "$tmp/quiet.err"
+expect "prepare --quiet prints no progress" bash -c "! grep -q 'sources/s' '$tmp/quiet.err'"
+"$bin" prepare "$tmp/deck.ini" --log-json --set prepare.output=json.h5 > /dev/null 2> "$tmp/json.err"
+expect "prepare --log-json prints JSON lines" grep -q '^{"event": "progress"' "$tmp/json.err"
+rm "$tmp"/src/graphite.cif "$tmp"/src/diamond.cif
+"$bin" prepare "$tmp/deck.ini" --set prepare.output=none.h5 > /dev/null 2> "$tmp/none.err"
+expect "prepare with no usable structure exits 2" test $? -eq 2
+expect "prepare with no usable structure writes nothing" test ! -e "$tmp/none.h5" -a ! -e "$tmp/none.h5.partial"
+"$bin" prepare "$tmp/deck.ini" --set prepare.max_sites=99 > /dev/null 2> "$tmp/bad_set.err"
+expect "prepare rejects an out-of-range --set with exit 2" test $? -eq 2
+expect "prepare names the key of a bad --set" grep -q "^legocryst: error: --set: prepare.max_sites" "$tmp/bad_set.err"
+printf '[prepare]\nsource = src\nmax_site = 3\n' > "$tmp/typo.ini"
+"$bin" prepare "$tmp/typo.ini" > /dev/null 2> "$tmp/typo.err"
+expect "prepare rejects an unknown key with file and line" grep -q "^legocryst: error: .*typo.ini:3: prepare.max_site" "$tmp/typo.err"
+
 "$bin" version > "$tmp/version.txt"
 expect "version names spglib and PETSc" grep -q "PETSc" "$tmp/version.txt"
 
