@@ -278,8 +278,9 @@ int lc_cmd_prepare(int argc, char **argv) {
             local_rows = lc_realloc(local_rows, sizeof(double) * (size_t)local_capacity * (size_t)columns);
             local_tag = lc_realloc(local_tag, sizeof(int) * 2 * (size_t)local_capacity);
         }
-        memcpy(local_rows + (size_t)n_local * (size_t)columns, rows.rows,
-               sizeof(double) * (size_t)rows.n_rows * (size_t)columns);
+        if (rows.n_rows > 0)
+            memcpy(local_rows + (size_t)n_local * (size_t)columns, rows.rows,
+                   sizeof(double) * (size_t)rows.n_rows * (size_t)columns);
         for (int r = 0; r < rows.n_rows; r++) {
             local_tag[2 * (n_local + r)] = i;
             local_tag[2 * (n_local + r) + 1] = rows.description[r];

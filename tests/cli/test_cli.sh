@@ -81,12 +81,12 @@ expect "prepare counts the broken file" grep -q "3 sources, 2 kept, 1 unreadable
 expect "prepare names the broken file" grep -q "warning: skipped: .*broken.cif" "$tmp/prepare.err"
 expect "prepare wrote the training set, no .partial left" test -s "$tmp/out.h5" -a ! -e "$tmp/out.h5.partial"
 expect "prepare prints progress with rate" grep -q "sources/s" "$tmp/prepare.err"
-"$bin" prepare "$tmp/deck.ini" --quiet --set prepare.output=quiet.h5 > /dev/null 2> "$tmp/quiet.err"
+"$bin" prepare "$tmp/deck.ini" --quiet --set prepare.output="$tmp/quiet.h5" > /dev/null 2> "$tmp/quiet.err"
 expect "prepare --quiet prints no progress" bash -c "! grep -q 'sources/s' '$tmp/quiet.err'"
-"$bin" prepare "$tmp/deck.ini" --log-json --set prepare.output=json.h5 > /dev/null 2> "$tmp/json.err"
+"$bin" prepare "$tmp/deck.ini" --log-json --set prepare.output="$tmp/json.h5" > /dev/null 2> "$tmp/json.err"
 expect "prepare --log-json prints JSON lines" grep -q '^{"event": "progress"' "$tmp/json.err"
 rm "$tmp"/src/graphite.cif "$tmp"/src/diamond.cif
-"$bin" prepare "$tmp/deck.ini" --set prepare.output=none.h5 > /dev/null 2> "$tmp/none.err"
+"$bin" prepare "$tmp/deck.ini" --set prepare.output="$tmp/none.h5" > /dev/null 2> "$tmp/none.err"
 expect "prepare with no usable structure exits 2" test $? -eq 2
 expect "prepare with no usable structure writes nothing" test ! -e "$tmp/none.h5" -a ! -e "$tmp/none.h5.partial"
 "$bin" prepare "$tmp/deck.ini" --set prepare.max_sites=99 > /dev/null 2> "$tmp/bad_set.err"

@@ -36,9 +36,9 @@ static lc_structure read_one(const char *path) {
     lc_structure_list list;
     lc_error err;
     lc_structure s;
-    lc_structure_init(&s, 0);
     if (lc_structure_list_read(path, LC_FORMAT_AUTO, NULL, &list, &err) != 0) {
         fprintf(stderr, "%s\n", err.message);
+        lc_structure_init(&s, 0);
         return s;
     }
     lc_structure_copy(&s, &list.items[0]);
