@@ -1,4 +1,4 @@
-/* The CUDA backend as seen from C (implemented in kernels/*.cu). Present only in builds with LEGOCRYST_HAVE_CUDA. */
+/* The CUDA backend as seen from C (implemented in the .cu files of kernels/). Present only in builds with LEGOCRYST_HAVE_CUDA. */
 #ifndef LEGOCRYST_KERNELS_CUDA_BACKEND_H
 #define LEGOCRYST_KERNELS_CUDA_BACKEND_H
 
