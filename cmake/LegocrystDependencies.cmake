@@ -48,6 +48,9 @@ if(NOT INIH_FOUND)
   message(FATAL_ERROR "libinih not found (Debian: apt-get install libinih-dev)")
 endif()
 
+# OpenMP for the neural-network loops (src/nn); optional: without it the pragmas are ignored and loops run serially.
+find_package(OpenMP COMPONENTS C)
+
 add_library(legocryst_deps INTERFACE)
 add_library(legocryst::deps ALIAS legocryst_deps)
 target_include_directories(legocryst_deps SYSTEM INTERFACE ${SPGLIB_INCLUDE_DIR} ${OPENBLAS_INCLUDE_DIR}
@@ -56,6 +59,9 @@ target_link_libraries(legocryst_deps INTERFACE MPI::MPI_C ${HDF5_C_LIBRARIES} ${
                       PkgConfig::PETSC ${OPENBLAS_LIBRARY} ${CODCIF_LIBRARY} ${CEXCEPTIONS_LIBRARY}
                       PkgConfig::INIH)
 target_compile_definitions(legocryst_deps INTERFACE ${HDF5_C_DEFINITIONS})
+if(OpenMP_C_FOUND)
+  target_link_libraries(legocryst_deps INTERFACE OpenMP::OpenMP_C)
+endif()
 
 # CUDA: AUTO builds kernels/ when nvcc is there; ON requires it; OFF never builds it.
 set(LEGOCRYST_HAVE_CUDA OFF)
