@@ -68,7 +68,7 @@ static void report(const char *path, const lc_structure *s, const lc_symmetry_da
                p.a, p.b, p.c, p.alpha, p.beta, p.gamma, volume);
         printf("   \"density\": %.6f,\n   \"sites\": [", density);
     } else {
-        printf("%s%s%s\n", path, s->name[0] ? "  data_" : "", s->name);
+        printf("%s%s%s\n", path, s->name[0] ? "  " : "", s->name);
         printf("  formula      %s (%s), %d atoms\n", formula, reduced, s->n_atoms);
         printf("  space group  %s (%d), symprec %g A\n", d->symbol, d->number, opt->symmetry.symprec);
         printf("  lattice      a %.5f  b %.5f  c %.5f A   alpha %.4f  beta %.4f  gamma %.4f deg\n", p.a, p.b, p.c,
