@@ -13,9 +13,12 @@ static const double PI = 3.14159265358979323846;
 static const double MIN_PAIR_DISTANCE = 1e-2;
 
 lc_so3_options lc_so3_default_options(void) {
-    lc_so3_options o = {.nmax = 2, .lmax = 4, .alpha = 1.5, .rcut = 2.0, .weight = LC_SO3_WEIGHT_SIGNED_Z};
+    lc_so3_options o = {.nmax = 2, .lmax = 4, .alpha = 1.5, .rcut = 2.0, .weight = LC_SO3_WEIGHT_SIGNED_Z,
+                        .table_intervals = 1024};
     return o;
 }
+
+static void radial_eval(const lc_so3_plan *plan, double r, double *a, double *da);
 
 /* ---- plan ---------------------------------------------------------------------------------------------------- */
 
@@ -83,6 +86,8 @@ int lc_so3_init(lc_so3_plan *plan, const lc_so3_options *options, lc_error *err)
     if (!(o.rcut > 0) || !isfinite(o.rcut)) return lc_error_set(err, "so3", 0, "rcut %g is not positive", o.rcut);
     if (o.weight != LC_SO3_WEIGHT_SIGNED_Z && o.weight != LC_SO3_WEIGHT_Z)
         return lc_error_set(err, "so3", 0, "unknown weight mode %d", (int)o.weight);
+    if (o.table_intervals < 0 || o.table_intervals > (1 << 20))
+        return lc_error_set(err, "so3", 0, "table_intervals %d is outside 0..%d", o.table_intervals, 1 << 20);
     /* i_l(z) ~ e^z / 2z: beyond this the series overflows long before the descriptor means anything. */
     if (2 * o.alpha * o.rcut * o.rcut > 600)
         return lc_error_set(err, "so3", 0, "2 alpha rcut^2 = %g is too large (at most 600)", 2 * o.alpha * o.rcut * o.rcut);
@@ -154,6 +159,18 @@ int lc_so3_init(lc_so3_plan *plan, const lc_so3_options *options, lc_error *err)
             plan->ylm_norm[l * l + l + m] = nlm;
             plan->ylm_norm[l * l + l - m] = nlm;
         }
+
+    /* Radial table from the exact factors (r = 0 has i_l = 0 for l > 0 and a finite limit: evaluate just above) */
+    if (o.table_intervals > 0) {
+        const int nnl = nmax * (lmax + 1), ni = o.table_intervals;
+        plan->table_step = rc / ni;
+        plan->table = lc_malloc((size_t)(ni + 1) * 2 * nnl * sizeof *plan->table);
+        for (int k = 0; k <= ni; k++) {
+            double r = k == 0 ? 1e-9 * rc : k * plan->table_step;
+            double *row = plan->table + (size_t)k * 2 * nnl;
+            radial_eval(plan, r, row, row + nnl);
+        }
+    }
     return 0;
 }
 
@@ -163,6 +180,7 @@ void lc_so3_free(lc_so3_plan *plan) {
     free(plan->radial_d);
     free(plan->series);
     free(plan->ylm_norm);
+    free(plan->table);
     memset(plan, 0, sizeof *plan);
 }
 
@@ -280,6 +298,21 @@ static void radial_eval(const lc_so3_plan *plan, double r, double *a, double *da
     }
 }
 
+/* radial_eval through the table: cubic Hermite on [k h, (k + 1) h]; da is the derivative of the interpolant. */
+static void radial_lookup(const lc_so3_plan *plan, double r, double *a, double *da) {
+    const int nnl = plan->options.nmax * (plan->options.lmax + 1), ni = plan->options.table_intervals;
+    const double h = plan->table_step, x = r / h;
+    int k = (int)x;
+    if (k >= ni) k = ni - 1;
+    const double t = x - k, t2 = t * t, s = 1 - t;
+    const double h00 = (1 + 2 * t) * s * s, h10 = t * s * s * h, h01 = t2 * (3 - 2 * t), h11 = t2 * (t - 1) * h;
+    const double *lo = plan->table + (size_t)k * 2 * nnl, *hi = lo + 2 * nnl;
+    for (int i = 0; i < nnl; i++) a[i] = h00 * lo[i] + h10 * lo[nnl + i] + h01 * hi[i] + h11 * hi[nnl + i];
+    if (!da) return;
+    const double d00 = 6 * (t2 - t) / h, d10 = 3 * t2 - 4 * t + 1, d01 = -d00, d11 = 3 * t2 - 2 * t;
+    for (int i = 0; i < nnl; i++) da[i] = d00 * lo[i] + d10 * lo[nnl + i] + d01 * hi[i] + d11 * hi[nnl + i];
+}
+
 static double pair_weight(const lc_so3_plan *plan, const lc_structure *s, int i, int j) {
     double z = s->species[j];
     return plan->options.weight == LC_SO3_WEIGHT_SIGNED_Z && s->species[j] != s->species[i] ? -z : z;
@@ -375,7 +408,10 @@ void lc_so3_descriptor_nl(const lc_so3_plan *plan, const lc_structure *s, const 
         double *y = rec ? rec + 2 * nnl : local_y;
         double(*dy)[3] = rec ? (double(*)[3])(rec + 2 * nnl + ny) : local_dy;
         for (int k = 0; k < 3; k++) u[k] = nl->vector[e][k] / r;
-        radial_eval(plan, r, a, grad ? da : NULL);
+        if (plan->table)
+            radial_lookup(plan, r, a, grad ? da : NULL);
+        else
+            radial_eval(plan, r, a, grad ? da : NULL);
         ylm_eval(plan, u, y, grad ? dy : NULL);
         const double w = pair_weight(plan, s, atom, nl->index[e]);
         for (int k = 0; k < nnl; k++) a[k] *= w;

@@ -49,16 +49,19 @@ static void test_pyxtal_fixtures(void) {
     if (!f) return;
     char line[8192];
     int cases = 0;
-    double worst = 0;
+    double worst = 0, worst_exact = 0;
     while (fgets(line, sizeof line, f)) {
         char name[64];
         int weight_on, nmax, lmax, n_atoms;
         double alpha, rcut;
         if (sscanf(line, "case %63s %d %d %d %lf %lf %d", name, &weight_on, &nmax, &lmax, &alpha, &rcut, &n_atoms) != 7)
             continue;
-        lc_so3_options o = {nmax, lmax, alpha, rcut, weight_on ? LC_SO3_WEIGHT_SIGNED_Z : LC_SO3_WEIGHT_Z};
-        lc_so3_plan plan;
+        /* the default radial table and PyXtal's quadrature per neighbour, both within 1e-8 */
+        lc_so3_options o = {nmax, lmax, alpha, rcut, weight_on ? LC_SO3_WEIGHT_SIGNED_Z : LC_SO3_WEIGHT_Z, 1024};
+        lc_so3_plan plan, exact;
         CHECK(lc_so3_init(&plan, &o, NULL) == 0);
+        o.table_intervals = 0;
+        CHECK(lc_so3_init(&exact, &o, NULL) == 0);
         lc_structure s;
         lc_structure_init(&s, n_atoms);
         CHECK(fgets(line, sizeof line, f) != NULL);
@@ -70,7 +73,9 @@ static void test_pyxtal_fixtures(void) {
             CHECK(sscanf(line, "atom %d %lf %lf %lf", &s.species[i], &s.frac[i][0], &s.frac[i][1], &s.frac[i][2]) == 4);
         }
         double *p = malloc((size_t)n_atoms * plan.n_components * sizeof *p);
+        double *pe = malloc((size_t)n_atoms * plan.n_components * sizeof *pe);
         all_descriptors(&plan, &s, p);
+        all_descriptors(&exact, &s, pe);
         for (int i = 0; i < n_atoms; i++) {
             CHECK(fgets(line, sizeof line, f) != NULL);
             double ref[MAXC];
@@ -86,15 +91,19 @@ static void test_pyxtal_fixtures(void) {
             char what[96];
             snprintf(what, sizeof what, "%s atom %d", name, i);
             worst = fmax(worst, compare(p + (size_t)i * plan.n_components, ref, plan.n_components, 1e-8, what));
+            worst_exact = fmax(worst_exact, compare(pe + (size_t)i * plan.n_components, ref, plan.n_components, 1e-8, what));
         }
         free(p);
+        free(pe);
         lc_structure_free(&s);
         lc_so3_free(&plan);
+        lc_so3_free(&exact);
         cases++;
     }
     fclose(f);
     CHECK(cases == 5);
-    printf("  %d PyXtal cases, worst |p - p_pyxtal| / max|p_pyxtal| = %.3g\n", cases, worst);
+    printf("  %d PyXtal cases, worst |p - p_pyxtal| / max|p_pyxtal| = %.3g (table), %.3g (quadrature)\n", cases, worst,
+           worst_exact);
 }
 
 /* ---- symmetry and invariances -------------------------------------------------------------------------------- */
@@ -389,7 +398,8 @@ static void test_gradients_other_options(void) {
     lc_rng rng;
     lc_rng_init(&rng, 13, 3, 0);
     const int species[3] = {5, 6, 7};
-    const lc_so3_options cases[2] = {{3, 6, 2.0, 3.0, LC_SO3_WEIGHT_SIGNED_Z}, {4, 3, 1.0, 2.6, LC_SO3_WEIGHT_Z}};
+    /* quadrature per neighbour, and a coarse table (its gradient is still the interpolant's exact derivative) */
+    const lc_so3_options cases[2] = {{3, 6, 2.0, 3.0, LC_SO3_WEIGHT_SIGNED_Z, 0}, {4, 3, 1.0, 2.6, LC_SO3_WEIGHT_Z, 64}};
     double worst = 0;
     for (int c = 0; c < 2; c++) {
         lc_so3_plan plan;
@@ -438,6 +448,43 @@ static void test_gradient_reuse(void) {
     lc_so3_free(&plan);
 }
 
+/* The default table against the quadrature for every neighbour: cubic Hermite with h = rcut / 1024 is good to
+ * about 3e-11 of max|p| and 1e-8 of the largest gradient (errors of order h^4 and h^3). */
+static void test_table_matches_quadrature(void) {
+    lc_rng rng;
+    lc_rng_init(&rng, 17, 4, 0);
+    const int species[2] = {6, 7};
+    lc_so3_options o = lc_so3_default_options();
+    lc_so3_plan table, exact;
+    lc_so3_init(&table, &o, NULL);
+    o.table_intervals = 0;
+    lc_so3_init(&exact, &o, NULL);
+    lc_so3_gradient gt, ge;
+    lc_so3_gradient_init(&gt);
+    lc_so3_gradient_init(&ge);
+    double worst_p = 0, worst_g = 0;
+    for (int trial = 0; trial < 5; trial++) {
+        lc_structure s;
+        build_random_cell(&rng, 8, 0.18, species, 2, 1.0, &s);
+        for (int i = 0; i < s.n_atoms; i++) {
+            double pt[15], pe[15];
+            lc_so3_descriptor(&table, &s, i, pt, &gt);
+            lc_so3_descriptor(&exact, &s, i, pe, &ge);
+            worst_p = fmax(worst_p, compare(pt, pe, 15, 1e-10, "table vs quadrature"));
+            CHECK(gt.n_atoms_touched == ge.n_atoms_touched);
+            int n = ge.n_atoms_touched * 45;
+            worst_g = fmax(worst_g, compare(gt.d_position, ge.d_position, n, 5e-8, "table vs quadrature gradient"));
+            worst_g = fmax(worst_g, compare(gt.d_strain, ge.d_strain, 135, 5e-8, "table vs quadrature strain"));
+        }
+        lc_structure_free(&s);
+    }
+    printf("  table vs quadrature: worst relative difference %.3g (p), %.3g (gradients)\n", worst_p, worst_g);
+    lc_so3_gradient_free(&gt);
+    lc_so3_gradient_free(&ge);
+    lc_so3_free(&table);
+    lc_so3_free(&exact);
+}
+
 static void test_options(void) {
     lc_so3_plan plan;
     lc_error err;
@@ -453,6 +500,9 @@ static void test_options(void) {
     o = lc_so3_default_options();
     o.alpha = 0;
     CHECK(lc_so3_init(&plan, &o, &err) == -1 && strstr(err.message, "alpha"));
+    o = lc_so3_default_options();
+    o.table_intervals = -1;
+    CHECK(lc_so3_init(&plan, &o, &err) == -1 && strstr(err.message, "table_intervals"));
     o = lc_so3_default_options();
     CHECK(lc_so3_init(&plan, &o, &err) == 0 && plan.n_components == 15);
     lc_so3_free(&plan);
@@ -485,6 +535,7 @@ static void test_rdf(void) {
 int main(void) {
     RUN_TEST(test_options);
     RUN_TEST(test_pyxtal_fixtures);
+    RUN_TEST(test_table_matches_quadrature);
     RUN_TEST(test_equivalent_atoms);
     RUN_TEST(test_invariances);
     RUN_TEST(test_species_weights);
