@@ -16,6 +16,7 @@ packages=(
   libcodcif-dev libcexceptions-dev            # COD CIF parser (needs cexceptions, not pulled in by Debian)
   libinih-dev                                 # INI parser for the input deck
   python3 python3-numpy python3-ase python3-pymatgen python3-spglib   # peers used by tests, never by legocryst
+  python3-matplotlib                          # scripts/plot_metrics.py: training metrics CSV -> PNG
 )
 if [[ "${1:-}" == "--fuzz" ]]; then
   packages+=(clang libclang-rt-14-dev)
