@@ -7,22 +7,9 @@
 #include "envopt/objective.h"
 #include "envopt/relax.h"
 #include "envopt/validity.h"
+#include "graphite_row.h"
 #include "mpi/comm.h"
 #include "test.h"
-
-static int position_index(int spacegroup, char letter) {
-    const lc_wyckoff_table *t = lc_wyckoff_table_get(spacegroup);
-    for (int i = 0; i < t->n_positions; i++)
-        if (t->positions[i].letter == letter) return i;
-    return -1;
-}
-
-static lc_row graphite_row(double a, double c) {
-    lc_row row = {.spacegroup = 194, .cell = {a, a, c, 90, 90, 120}, .n_sites = 2};
-    row.sites[0] = (lc_row_site){position_index(194, 'b'), 6, {0, 0, 0.25}};
-    row.sites[1] = (lc_row_site){position_index(194, 'c'), 6, {1.0 / 3, 2.0 / 3, 0.25}};
-    return row;
-}
 
 static void reference_of_graphite(const lc_so3_plan *plan, double *p_ref) {
     lc_row row = graphite_row(2.46, 6.70);

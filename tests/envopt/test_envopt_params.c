@@ -6,21 +6,10 @@
 #include "envopt/crystal_params.h"
 #include "envopt/relax.h"
 #include "envopt/validity.h"
+#include "graphite_row.h"
 #include "lego/row.h"
 #include "mpi/comm.h"
 #include "test.h"
-
-static lc_row graphite_row(void) {
-    lc_row row = {.spacegroup = 194, .cell = {2.46, 2.46, 6.70, 90, 90, 120}, .n_sites = 2};
-    const lc_wyckoff_table *t = lc_wyckoff_table_get(194);
-    for (int i = 0; i < t->n_positions; i++) {
-        if (t->positions[i].letter == 'b') row.sites[0].wyckoff_index = i;
-        if (t->positions[i].letter == 'c') row.sites[1].wyckoff_index = i;
-    }
-    row.sites[0] = (lc_row_site){row.sites[0].wyckoff_index, 6, {0, 0, 0.25}};
-    row.sites[1] = (lc_row_site){row.sites[1].wyckoff_index, 6, {1.0 / 3, 2.0 / 3, 0.25}};
-    return row;
-}
 
 /* A random row of a group: the general position and one more position, random cell of its lattice system. */
 static lc_row random_row(int spacegroup, lc_rng *rng) {
@@ -119,7 +108,7 @@ static void test_derivatives(void) {
         }
     }
     /* bounds follow the parameter kinds */
-    lc_row row = graphite_row();
+    lc_row row = graphite_row(2.46, 6.70);
     lc_crystal_params cp;
     double x[LC_MAX_CRYSTAL_PARAMS], lo[LC_MAX_CRYSTAL_PARAMS], hi[LC_MAX_CRYSTAL_PARAMS];
     lc_crystal_params_init(&cp, &row, x);
@@ -131,7 +120,7 @@ static void test_derivatives(void) {
 static void test_validity(void) {
     lc_validity_options o = lc_validity_default_options();
     lc_validity_result r;
-    lc_row row = graphite_row();
+    lc_row row = graphite_row(2.46, 6.70);
     lc_crystal_params cp;
     double x[LC_MAX_CRYSTAL_PARAMS];
     lc_crystal_params_init(&cp, &row, x);
