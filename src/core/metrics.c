@@ -68,7 +68,8 @@ static int truncate_after(const char *path, const char *header, long last_epoch,
             }
             if (epoch <= last_epoch) fputs(line, out);
         }
-        if (fclose(out) != 0 && status == 0) status = lc_error_set(err, partial, 0, "cannot write: %s", strerror(errno));
+        if (fclose(out) != 0 && status == 0)
+            status = lc_error_set(err, partial, 0, "cannot write: %s", strerror(errno));
         if (status == 0 && rename(partial, path) != 0)
             status = lc_error_set(err, path, 0, "cannot replace with %s: %s", partial, strerror(errno));
         if (status != 0) remove(partial);

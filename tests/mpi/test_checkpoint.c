@@ -119,7 +119,8 @@ static void test_round_trip(void) {
     double doubles[5];
     CHECK(lc_h5_read_rows_i32(path, "encoder/category", 0, 4, 1, ints, &err) == 0 &&
           memcmp(ints, enc_category, sizeof ints) == 0);
-    CHECK(lc_h5_read_rows_i32(path, "encoder/kind", 0, 3, 1, ints, &err) == 0 && memcmp(ints, enc_kind, 3 * sizeof(int)) == 0);
+    CHECK(lc_h5_read_rows_i32(path, "encoder/kind", 0, 3, 1, ints, &err) == 0 &&
+          memcmp(ints, enc_kind, 3 * sizeof(int)) == 0);
     CHECK(lc_h5_read_rows_f64(path, "encoder/mode_weight", 0, 5, 1, doubles, &err) == 0 &&
           memcmp(doubles, enc_mode_weight, sizeof doubles) == 0);
     /* without a training set there is no /encoder */
@@ -237,7 +238,8 @@ static void test_resume_equals_uninterrupted(void) {
     double straight[EPOCHS * 9], resumed[EPOCHS * 9];
     toy_model t;
     toy_init(&t, COLUMNS, 99);
-    for (int e = 0; e < EPOCHS; e++) CHECK(toy_epoch(&t, train_path, N_ROWS, BATCH, rank, size, 1, straight + e * steps) == steps);
+    for (int e = 0; e < EPOCHS; e++)
+        CHECK(toy_epoch(&t, train_path, N_ROWS, BATCH, rank, size, 1, straight + e * steps) == steps);
     float final_params[COLUMNS];
     memcpy(final_params, t.params, sizeof final_params);
     toy_free(&t);
@@ -245,8 +247,10 @@ static void test_resume_equals_uninterrupted(void) {
     char path[700];
     in_folder(path, sizeof path, "toy.h5");
     toy_init(&t, COLUMNS, 99);
-    for (int e = 0; e < 2; e++) CHECK(toy_epoch(&t, train_path, N_ROWS, BATCH, rank, size, 1, resumed + e * steps) == steps);
-    lc_checkpoint_buffer buffers[3] = {{"parameters", t.params, COLUMNS}, {"adam_m", t.m, COLUMNS}, {"adam_v", t.v, COLUMNS}};
+    for (int e = 0; e < 2; e++)
+        CHECK(toy_epoch(&t, train_path, N_ROWS, BATCH, rank, size, 1, resumed + e * steps) == steps);
+    lc_checkpoint_buffer buffers[3] = {
+        {"parameters", t.params, COLUMNS}, {"adam_m", t.m, COLUMNS}, {"adam_v", t.v, COLUMNS}};
     lc_checkpoint c = {.model_kind = "toy", .step = t.step, .epoch = t.epoch, .seed = t.seed, .n_buffers = 3,
                        .buffers = buffers};
     lc_error err;
@@ -262,7 +266,8 @@ static void test_resume_equals_uninterrupted(void) {
     CHECK(lc_checkpoint_take(&d, "adam_m", t.m, COLUMNS, &err) == 0);
     CHECK(lc_checkpoint_take(&d, "adam_v", t.v, COLUMNS, &err) == 0);
     lc_checkpoint_free(&d);
-    for (int e = 2; e < EPOCHS; e++) CHECK(toy_epoch(&t, train_path, N_ROWS, BATCH, rank, size, 1, resumed + e * steps) == steps);
+    for (int e = 2; e < EPOCHS; e++)
+        CHECK(toy_epoch(&t, train_path, N_ROWS, BATCH, rank, size, 1, resumed + e * steps) == steps);
     CHECK(memcmp(straight, resumed, sizeof(double) * (size_t)(EPOCHS * steps)) == 0);
     CHECK(memcmp(final_params, t.params, sizeof final_params) == 0);
     CHECK(lc_comm_check_identical(lc_buffer_checksum(t.params, COLUMNS)));

@@ -85,7 +85,8 @@ static void test_epoch_rows_over_ranks(void) {
             long b = batches[k], steps = lc_shard_steps(N_ROWS, b);
             lc_epoch_permutation(N_ROWS, 777, epoch, perm);
             long n_local = lc_shard_local_rows(N_ROWS, b, rank, size);
-            long *rows = malloc(sizeof(long) * (size_t)(n_local + 1)), *offset = malloc(sizeof(long) * (size_t)(steps + 1));
+            long *rows = malloc(sizeof(long) * (size_t)(n_local + 1));
+            long *offset = malloc(sizeof(long) * (size_t)(steps + 1));
             CHECK(lc_shard_epoch_rows(perm, N_ROWS, b, rank, size, rows, offset) == n_local);
             long long *mine = malloc(sizeof(long long) * (size_t)(n_local + 1)), *all = NULL, *all_offsets = NULL;
             long long *my_offsets = malloc(sizeof(long long) * (size_t)(steps + 1));
@@ -142,9 +143,11 @@ static void test_read_rows(void) {
     /* every row, in order; sparse rows far apart; repeats and descending order; nothing */
     long all[N_ROWS], sparse[] = {N_ROWS - 1, 0, 900, 450, 3}, repeated[] = {5, 5, 4, 3, 5, 1036, 1036, 0};
     for (long i = 0; i < N_ROWS; i++) all[i] = i;
-    CHECK(lc_shard_read_rows(path, "encoded", all, N_ROWS, COLUMNS, out, &err) == 0 && count_wrong(all, N_ROWS, out) == 0);
+    CHECK(lc_shard_read_rows(path, "encoded", all, N_ROWS, COLUMNS, out, &err) == 0 &&
+          count_wrong(all, N_ROWS, out) == 0);
     CHECK(lc_shard_read_rows(path, "encoded", sparse, 5, COLUMNS, out, &err) == 0 && count_wrong(sparse, 5, out) == 0);
-    CHECK(lc_shard_read_rows(path, "encoded", repeated, 8, COLUMNS, out, &err) == 0 && count_wrong(repeated, 8, out) == 0);
+    CHECK(lc_shard_read_rows(path, "encoded", repeated, 8, COLUMNS, out, &err) == 0 &&
+          count_wrong(repeated, 8, out) == 0);
     CHECK(lc_shard_read_rows(path, "encoded", NULL, 0, COLUMNS, out, &err) == 0);
     /* a 1-D dataset read as one column, converted from int64 is refused (not floating point) */
     long ids[] = {7, 2};
