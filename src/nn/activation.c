@@ -130,3 +130,46 @@ void lc_gelu_double_backward(const lc_nn_ctx *ctx, float *dgout, float *dinp, co
                              const float *in, int N) {
     double_backward(ctx, LC_ACT_GELU, dgout, dinp, ggin, gout, in, N, 0.0f);
 }
+
+/* ---- tanh and clamp on one span of rows ld apart (the VALUE columns of an encoded row) ---- */
+
+void lc_cpu_tanh_span_forward(const lc_nn_ctx *ctx, float *out, const float *in, int B, int C, int ld) {
+#pragma omp parallel for if ((long)B * C > NN_OMP_MIN_WORK)
+    for (int b = 0; b < B; b++)
+        for (int c = 0; c < C; c++) out[(size_t)b * ld + c] = tanhf(in[(size_t)b * ld + c]);
+}
+
+void lc_cpu_tanh_span_backward(const lc_nn_ctx *ctx, float *dinp, const float *dout, const float *out, int B, int C,
+                               int ld) {
+#pragma omp parallel for if ((long)B * C > NN_OMP_MIN_WORK)
+    for (int b = 0; b < B; b++)
+        for (int c = 0; c < C; c++) {
+            size_t i = (size_t)b * ld + c;
+            dinp[i] += dout[i] * (1.0f - out[i] * out[i]);
+        }
+}
+
+void lc_cpu_clamp(const lc_nn_ctx *ctx, float *x, int B, int C, int ld, float lo, float hi) {
+#pragma omp parallel for if ((long)B * C > NN_OMP_MIN_WORK)
+    for (int b = 0; b < B; b++)
+        for (int c = 0; c < C; c++) {
+            float *v = &x[(size_t)b * ld + c];
+            *v = *v < lo ? lo : (*v > hi ? hi : *v);
+        }
+}
+
+void lc_tanh_span_forward(const lc_nn_ctx *ctx, float *out, const float *in, int B, int C, int ld) {
+    NN_CHECK(B >= 0 && C >= 0 && ld >= C && out && in);
+    ctx->backend->tanh_span_forward(ctx, out, in, B, C, ld);
+}
+
+void lc_tanh_span_backward(const lc_nn_ctx *ctx, float *dinp, const float *dout, const float *out, int B, int C,
+                           int ld) {
+    NN_CHECK(B >= 0 && C >= 0 && ld >= C && dout && out);
+    if (dinp) ctx->backend->tanh_span_backward(ctx, dinp, dout, out, B, C, ld);
+}
+
+void lc_clamp(const lc_nn_ctx *ctx, float *x, int B, int C, int ld, float lo, float hi) {
+    NN_CHECK(B >= 0 && C >= 0 && ld >= C && x && lo <= hi);
+    ctx->backend->clamp(ctx, x, B, C, ld, lo, hi);
+}

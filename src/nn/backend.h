@@ -97,6 +97,21 @@ typedef struct lc_nn_backend {
                         const lc_adam_options *opt, int t);
     double (*sum_squares)(const lc_nn_ctx *ctx, const float *x, size_t n);
     void (*scale)(const lc_nn_ctx *ctx, float *x, size_t n, float s);
+
+    /* element-wise ops of the tabular models (spans: columns [0, C) of rows ld apart) */
+    void (*tanh_span_forward)(const lc_nn_ctx *ctx, float *out, const float *in, int B, int C, int ld);
+    void (*tanh_span_backward)(const lc_nn_ctx *ctx, float *dinp, const float *dout, const float *out, int B, int C,
+                               int ld);
+    void (*clamp)(const lc_nn_ctx *ctx, float *x, int B, int C, int ld, float lo, float hi);
+    /* normal 0: uniform [0, 1); normal 1: std_c * N(0, 1), std NULL meaning 1 */
+    void (*random_fill)(const lc_nn_ctx *ctx, int normal, float *out, const float *std, int B, int C, int ld,
+                        uint32_t layer_id);
+    void (*reparam_forward)(const lc_nn_ctx *ctx, float *z, const float *mu, const float *logvar, const float *eps,
+                            int N);
+    void (*reparam_backward)(const lc_nn_ctx *ctx, float *dmu, float *dlogvar, const float *dz, const float *logvar,
+                             const float *eps, int N);
+    void (*lerp_rows)(const lc_nn_ctx *ctx, float *out, const float *a, const float *b, const float *alpha, int B,
+                      int C);
 } lc_nn_backend;
 
 /* The CPU reference backend. */

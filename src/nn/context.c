@@ -45,6 +45,8 @@ const char *lc_nn_backend_check(const lc_nn_backend *b) {
     NN_ENTRY(add) NN_ENTRY(concat_forward) NN_ENTRY(concat_backward) NN_ENTRY(mse_loss)
     NN_ENTRY(cross_entropy_loss) NN_ENTRY(gaussian_nll_loss) NN_ENTRY(kl_normal_loss) NN_ENTRY(wasserstein_loss)
     NN_ENTRY(gradient_penalty_loss) NN_ENTRY(adam_update) NN_ENTRY(sum_squares) NN_ENTRY(scale)
+    NN_ENTRY(tanh_span_forward) NN_ENTRY(tanh_span_backward) NN_ENTRY(clamp) NN_ENTRY(random_fill)
+    NN_ENTRY(reparam_forward) NN_ENTRY(reparam_backward) NN_ENTRY(lerp_rows)
 #undef NN_ENTRY
     return NULL;
 }

@@ -53,4 +53,11 @@ const lc_nn_backend lc_nn_backend_cpu = {
     .adam_update = lc_cpu_adam_update,
     .sum_squares = lc_cpu_sum_squares,
     .scale = lc_cpu_scale,
+    .tanh_span_forward = lc_cpu_tanh_span_forward,
+    .tanh_span_backward = lc_cpu_tanh_span_backward,
+    .clamp = lc_cpu_clamp,
+    .random_fill = lc_cpu_random_fill,
+    .reparam_forward = lc_cpu_reparam_forward,
+    .reparam_backward = lc_cpu_reparam_backward,
+    .lerp_rows = lc_cpu_lerp_rows,
 };

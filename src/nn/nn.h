@@ -156,6 +156,31 @@ void lc_concat_forward(const lc_nn_ctx *ctx, float *out, const float *a, const f
 /* da (B, C1), db (B, C2), dout (B, C1 + C2) */
 void lc_concat_backward(const lc_nn_ctx *ctx, float *da, float *db, const float *dout, int B, int C1, int C2);
 
+/* ---- Element-wise ops of the tabular models (LEGO GAN and VAE), kept in the backend so that the models run
+ * unchanged on any backend. Spans follow the ld convention above: columns [0, C) of rows ld floats apart. ---- */
+/* tanh on one span (the VALUE columns of an encoded row). out (B, ld), in (B, ld) */
+void lc_tanh_span_forward(const lc_nn_ctx *ctx, float *out, const float *in, int B, int C, int ld);
+/* dinp (B, ld), dout (B, ld), out (B, ld): the forward output */
+void lc_tanh_span_backward(const lc_nn_ctx *ctx, float *dinp, const float *dout, const float *out, int B, int C,
+                           int ld);
+/* In place x = min(max(x, lo), hi) on a span (TVAE's sigma clamp after each step, clipping of samples).
+ * x (B, ld) */
+void lc_clamp(const lc_nn_ctx *ctx, float *x, int B, int C, int ld, float lo, float hi);
+/* Keyed draws from lc_nn_rng(layer_id, row), in training and evaluation alike (the caller asks for them):
+ * uniform in [0, 1), or std_c * N(0, 1) with std (C) per column (NULL: 1). out (B, ld), columns [0, C) */
+void lc_uniform_noise(const lc_nn_ctx *ctx, float *out, int B, int C, int ld, uint32_t layer_id);
+void lc_normal_noise(const lc_nn_ctx *ctx, float *out, const float *std, int B, int C, int ld, uint32_t layer_id);
+/* VAE reparameterisation z = mu + eps * exp(logvar / 2). z (N), mu (N), logvar (N), eps (N) */
+void lc_reparam_forward(const lc_nn_ctx *ctx, float *z, const float *mu, const float *logvar, const float *eps,
+                        int N);
+/* dmu (N), dlogvar (N) (either may be NULL), dz (N), logvar (N), eps (N) */
+void lc_reparam_backward(const lc_nn_ctx *ctx, float *dmu, float *dlogvar, const float *dz, const float *logvar,
+                         const float *eps, int N);
+/* Row-wise interpolation out_r = alpha_r a_r + (1 - alpha_r) b_r (the WGAN-GP interpolates, one alpha per PacGAN
+ * pack). Forward only: nothing differentiates through the interpolation weights or the data.
+ * out (B, C), a (B, C), b (B, C), alpha (B) */
+void lc_lerp_rows(const lc_nn_ctx *ctx, float *out, const float *a, const float *b, const float *alpha, int B, int C);
+
 /* ---- Losses: value = scale * (sum given below); gradients (if not NULL) += d value / d input ---- */
 /* pred (N), target (N); sum (pred - target)^2 */
 double lc_mse_loss(const lc_nn_ctx *ctx, float *dpred, const float *pred, const float *target, int N, double scale);

@@ -84,4 +84,19 @@ void lc_cpu_adam_update(const lc_nn_ctx *ctx, float *params, const float *grads,
 double lc_cpu_sum_squares(const lc_nn_ctx *ctx, const float *x, size_t n);
 void lc_cpu_scale(const lc_nn_ctx *ctx, float *x, size_t n, float s);
 
+/* activation.c: span ops */
+void lc_cpu_tanh_span_forward(const lc_nn_ctx *ctx, float *out, const float *in, int B, int C, int ld);
+void lc_cpu_tanh_span_backward(const lc_nn_ctx *ctx, float *dinp, const float *dout, const float *out, int B, int C,
+                               int ld);
+void lc_cpu_clamp(const lc_nn_ctx *ctx, float *x, int B, int C, int ld, float lo, float hi);
+/* random.c */
+void lc_cpu_random_fill(const lc_nn_ctx *ctx, int normal, float *out, const float *std, int B, int C, int ld,
+                        uint32_t layer_id);
+void lc_cpu_reparam_forward(const lc_nn_ctx *ctx, float *z, const float *mu, const float *logvar, const float *eps,
+                            int N);
+void lc_cpu_reparam_backward(const lc_nn_ctx *ctx, float *dmu, float *dlogvar, const float *dz, const float *logvar,
+                             const float *eps, int N);
+void lc_cpu_lerp_rows(const lc_nn_ctx *ctx, float *out, const float *a, const float *b, const float *alpha, int B,
+                      int C);
+
 #endif
