@@ -108,6 +108,7 @@ int lc_relax_minimize(int n, double *x, const double *lower, const double *upper
     result->f = f;
     result->gradient_norm = gnorm;
     result->reason = (int)reason;
+    result->stopped_by_objective = reason == TAO_DIVERGED_USER;
     snprintf(result->reason_name, sizeof result->reason_name, "%s", TaoConvergedReasons[reason]);
     TaoDestroy(&tao);
     VecDestroy(&X);

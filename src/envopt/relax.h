@@ -27,6 +27,7 @@ typedef struct {
     double f;
     double gradient_norm;
     int reason;             /* TAO's converged reason: > 0 converged, < 0 diverged or stopped */
+    int stopped_by_objective; /* the objective returned -1 (e.g. the cell left its domain) */
     char reason_name[48];
 } lc_relax_result;
 
