@@ -378,6 +378,46 @@ static void test_sample_rows(void) {
     }
 }
 
+/* the production sizes (hidden 512, latent 128, batch 500, pac 10): buffers laid out right (ASan), losses finite */
+static void test_default_sizes(void) {
+    fixture fx = fixture_load("model_gan");
+    span_set s = fixture_spans(&fx);
+    fixture_free(&fx);
+    enum { B = 500 };
+    float *rows = zeros((size_t)B * s.width);
+    lc_rng rng;
+    lc_rng_init(&rng, 5, 0, 0);
+    for (int r = 0; r < B; r++)
+        for (int k = 0; k < s.n_spans; k++) {
+            float *x = rows + (size_t)r * s.width + s.spans[k].offset;
+            if (s.spans[k].kind == LC_SPAN_VALUE)
+                x[0] = (float)(2.4 * lc_rng_uniform(&rng) - 1.2);
+            else
+                x[lc_rng_u32(&rng) % (uint32_t)s.spans[k].width] = 1.0f;
+        }
+    const char *kinds[2] = {"vae", "gan"};
+    for (int k = 0; k < 2; k++) {
+        lc_model_config c;
+        lc_model_config_default(&c, kinds[k]);
+        c.width = s.width, c.n_spans = s.n_spans, c.spans = s.spans;
+        CHECK(c.hidden == 512 && c.latent == 128 && c.batch == 500 && c.pac == 10);
+        lc_model *m = lc_model_create(kinds[k], &c, NULL);
+        double l1[3], l2[3];
+        lc_model_train_step(m, &ctx, rows, B, B, NULL, NULL, l1, NULL);
+        lc_model_train_step(m, &ctx, rows, B, B, NULL, NULL, l2, NULL);
+        for (int i = 0; i < 3; i++) CHECK(isfinite(l1[i]) && isfinite(l2[i]));
+        CHECK_MSG(l2[0] != l1[0], "%s", kinds[k]); /* new draws and weights: a new loss */
+        float *out = zeros((size_t)B * s.width);
+        lc_model_sample(m, &ctx, out, B);
+        int finite = 1;
+        for (size_t i = 0; i < (size_t)B * s.width; i++) finite &= isfinite(out[i]) != 0;
+        CHECK(finite);
+        free(out);
+        lc_model_destroy(m);
+    }
+    free(rows);
+}
+
 /* ---------------- a toy table ---------------- */
 
 /* two discrete columns with a known joint distribution; the sampled joint frequencies must come close */
@@ -466,6 +506,7 @@ int main(void) {
     RUN_TEST(test_two_ranks_vae);
     RUN_TEST(test_two_ranks_gan);
     RUN_TEST(test_sample_rows);
+    RUN_TEST(test_default_sizes);
     RUN_TEST(test_toy_vae);
     RUN_TEST(test_toy_gan);
     return test_summary();
