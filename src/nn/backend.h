@@ -112,6 +112,17 @@ typedef struct lc_nn_backend {
                              const float *eps, int N);
     void (*lerp_rows)(const lc_nn_ctx *ctx, float *out, const float *a, const float *b, const float *alpha, int B,
                       int C);
+
+    /* the Transformer's heads */
+    void (*gather_forward)(const lc_nn_ctx *ctx, float *out, const float *in, const int *idx, int B, int C,
+                           int ld_in, int ld_out);
+    void (*gather_backward)(const lc_nn_ctx *ctx, float *dinp, const float *dout, const int *idx, int B, int C,
+                            int ld_in, int ld_out);
+    void (*categorical_sample)(const lc_nn_ctx *ctx, int *idx, const float *logits, int B, int C, int ld,
+                               uint32_t layer_id);
+    double (*gaussian_nll_logvar_loss)(const lc_nn_ctx *ctx, float *dmu, float *dlogvar, const float *mu,
+                                       const float *logvar, const float *target, int N, float lo, float hi,
+                                       double scale);
 } lc_nn_backend;
 
 /* The CPU reference backend. */

@@ -47,6 +47,8 @@ const char *lc_nn_backend_check(const lc_nn_backend *b) {
     NN_ENTRY(gradient_penalty_loss) NN_ENTRY(adam_update) NN_ENTRY(sum_squares) NN_ENTRY(scale)
     NN_ENTRY(tanh_span_forward) NN_ENTRY(tanh_span_backward) NN_ENTRY(clamp) NN_ENTRY(random_fill)
     NN_ENTRY(reparam_forward) NN_ENTRY(reparam_backward) NN_ENTRY(lerp_rows)
+    NN_ENTRY(gather_forward) NN_ENTRY(gather_backward) NN_ENTRY(categorical_sample)
+    NN_ENTRY(gaussian_nll_logvar_loss)
 #undef NN_ENTRY
     return NULL;
 }

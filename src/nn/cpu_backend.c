@@ -60,4 +60,8 @@ const lc_nn_backend lc_nn_backend_cpu = {
     .reparam_forward = lc_cpu_reparam_forward,
     .reparam_backward = lc_cpu_reparam_backward,
     .lerp_rows = lc_cpu_lerp_rows,
+    .gather_forward = lc_cpu_gather_forward,
+    .gather_backward = lc_cpu_gather_backward,
+    .categorical_sample = lc_cpu_categorical_sample,
+    .gaussian_nll_logvar_loss = lc_cpu_gaussian_nll_logvar_loss,
 };

@@ -52,6 +52,20 @@ double lc_cpu_gaussian_nll_loss(const lc_nn_ctx *ctx, float *dmu, float *dsigma,
     return scale * sum;
 }
 
+double lc_cpu_gaussian_nll_logvar_loss(const lc_nn_ctx *ctx, float *dmu, float *dlogvar, const float *mu,
+                                       const float *logvar, const float *target, int N, float lo, float hi,
+                                       double scale) {
+    double sum = 0.0;
+    for (int i = 0; i < N; i++) {
+        double lv = logvar[i] < lo ? lo : logvar[i] > hi ? hi : logvar[i];
+        double r = (double)target[i] - mu[i], iv = exp(-lv);
+        sum += 0.5 * r * r * iv + 0.5 * lv;
+        if (dmu) dmu[i] += (float)(-scale * r * iv);
+        if (dlogvar && logvar[i] >= lo && logvar[i] <= hi) dlogvar[i] += (float)(scale * 0.5 * (1.0 - r * r * iv));
+    }
+    return scale * sum;
+}
+
 double lc_cpu_kl_normal_loss(const lc_nn_ctx *ctx, float *dmu, float *dlogvar, const float *mu, const float *logvar,
                              int N, double scale) {
     double sum = 0.0;
@@ -132,4 +146,11 @@ double lc_wasserstein_loss(const lc_nn_ctx *ctx, float *dreal, float *dfake, con
 double lc_gradient_penalty_loss(const lc_nn_ctx *ctx, float *dg, const float *g, int B, int C, double lambda) {
     NN_CHECK(B >= 0 && C > 0 && g);
     return ctx->backend->gradient_penalty_loss(ctx, dg, g, B, C, lambda);
+}
+
+double lc_gaussian_nll_logvar_loss(const lc_nn_ctx *ctx, float *dmu, float *dlogvar, const float *mu,
+                                   const float *logvar, const float *target, int N, float lo, float hi,
+                                   double scale) {
+    NN_CHECK(N >= 0 && lo <= hi && mu && logvar && target);
+    return ctx->backend->gaussian_nll_logvar_loss(ctx, dmu, dlogvar, mu, logvar, target, N, lo, hi, scale);
 }

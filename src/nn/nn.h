@@ -181,6 +181,19 @@ void lc_reparam_backward(const lc_nn_ctx *ctx, float *dmu, float *dlogvar, const
  * out (B, C), a (B, C), b (B, C), alpha (B) */
 void lc_lerp_rows(const lc_nn_ctx *ctx, float *out, const float *a, const float *b, const float *alpha, int B, int C);
 
+/* ---- Row gather and categorical draws (the Transformer's heads: a row reads the mean and log-variance of its
+ * own mode) ---- */
+/* out[b ld_out] = in[b ld_in + idx[b]]. out (B, ld_out), in (B, ld_in), columns [0, C); idx (B) in [0, C) */
+void lc_gather_forward(const lc_nn_ctx *ctx, float *out, const float *in, const int *idx, int B, int C, int ld_in,
+                       int ld_out);
+/* dinp[b ld_in + idx[b]] += dout[b ld_out]. dinp (B, ld_in), dout (B, ld_out), idx (B) */
+void lc_gather_backward(const lc_nn_ctx *ctx, float *dinp, const float *dout, const int *idx, int B, int C,
+                        int ld_in, int ld_out);
+/* One draw per row from softmax(logits_b) (inverse CDF of one uniform from lc_nn_rng(layer_id, row), drawn in
+ * training and evaluation alike). idx (B) written, logits (B, ld), columns [0, C) */
+void lc_categorical_sample(const lc_nn_ctx *ctx, int *idx, const float *logits, int B, int C, int ld,
+                           uint32_t layer_id);
+
 /* ---- Losses: value = scale * (sum given below); gradients (if not NULL) += d value / d input ---- */
 /* pred (N), target (N); sum (pred - target)^2 */
 double lc_mse_loss(const lc_nn_ctx *ctx, float *dpred, const float *pred, const float *target, int N, double scale);
@@ -191,6 +204,11 @@ double lc_cross_entropy_loss(const lc_nn_ctx *ctx, float *dlogits, const float *
  * sum_{b,c} (target - mu)^2 / (2 sigma_c^2) + log sigma_c (the TVAE reconstruction term) */
 double lc_gaussian_nll_loss(const lc_nn_ctx *ctx, float *dmu, float *dsigma, const float *mu, const float *target,
                             const float *sigma, int B, int C, int ld, double scale);
+/* mu (N), logvar (N), target (N); sum_i (target_i - mu_i)^2 / (2 exp lv_i) + lv_i / 2 with lv_i = logvar_i
+ * clamped to [lo, hi] (torch.clamp: no gradient to a logvar outside), the Gaussian NLL without its constant */
+double lc_gaussian_nll_logvar_loss(const lc_nn_ctx *ctx, float *dmu, float *dlogvar, const float *mu,
+                                   const float *logvar, const float *target, int N, float lo, float hi,
+                                   double scale);
 /* mu (N), logvar (N); KL(N(mu, exp logvar) || N(0, 1)) = sum -0.5 (1 + logvar - mu^2 - exp logvar) */
 double lc_kl_normal_loss(const lc_nn_ctx *ctx, float *dmu, float *dlogvar, const float *mu, const float *logvar,
                          int N, double scale);

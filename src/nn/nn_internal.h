@@ -98,5 +98,16 @@ void lc_cpu_reparam_backward(const lc_nn_ctx *ctx, float *dmu, float *dlogvar, c
                              const float *eps, int N);
 void lc_cpu_lerp_rows(const lc_nn_ctx *ctx, float *out, const float *a, const float *b, const float *alpha, int B,
                       int C);
+/* gather.c */
+void lc_cpu_gather_forward(const lc_nn_ctx *ctx, float *out, const float *in, const int *idx, int B, int C,
+                           int ld_in, int ld_out);
+void lc_cpu_gather_backward(const lc_nn_ctx *ctx, float *dinp, const float *dout, const int *idx, int B, int C,
+                            int ld_in, int ld_out);
+void lc_cpu_categorical_sample(const lc_nn_ctx *ctx, int *idx, const float *logits, int B, int C, int ld,
+                               uint32_t layer_id);
+/* loss.c */
+double lc_cpu_gaussian_nll_logvar_loss(const lc_nn_ctx *ctx, float *dmu, float *dlogvar, const float *mu,
+                                       const float *logvar, const float *target, int N, float lo, float hi,
+                                       double scale);
 
 #endif
