@@ -191,6 +191,15 @@ lc_row_status lc_row_decode(const lc_row *row, const lc_row_decode_options *opti
         if (!isfinite(cell[k]) || cell[k] <= 0.0 || (k >= 3 && cell[k] >= 180.0)) return LC_ROW_BAD_CELL;
     lc_cell_parameters params = {cell[0], cell[1], cell[2], cell[3], cell[4], cell[5]};
     if (lc_lattice_from_parameters(&params, out->lattice) != 0) return LC_ROW_BAD_CELL;
+    /* Beyond these the cell is no crystal, and the neighbour list behind the merge cannot be built (planes
+     * 1e-9 A apart put 10^8 images within the merge distance; 1e300 A overflows). */
+    double reciprocal[3][3];
+    lc_lattice_reciprocal(out->lattice, reciprocal);
+    for (int k = 0; k < 3; k++) {
+        double spacing = 1.0 / sqrt(reciprocal[k][0] * reciprocal[k][0] + reciprocal[k][1] * reciprocal[k][1] +
+                                    reciprocal[k][2] * reciprocal[k][2]);
+        if (!(cell[k] <= LC_ROW_MAX_LENGTH) || !(spacing >= LC_ROW_MIN_SPACING)) return LC_ROW_BAD_CELL;
+    }
 
     if (projected) {
         *projected = *row;

@@ -18,6 +18,10 @@ enum {
     LC_ROW_DEFAULT_MAX_SITES = 8,
     LC_ROW_MAX_SITES = 64,
 };
+/* A decodable cell has lengths up to LC_ROW_MAX_LENGTH and lattice planes at least LC_ROW_MIN_SPACING apart
+ * (Angstrom); beyond either it is LC_ROW_BAD_CELL. */
+#define LC_ROW_MAX_LENGTH 1e4
+#define LC_ROW_MIN_SPACING 1e-3
 
 /* Number of columns of a row with max_sites site slots. */
 static inline int lc_row_columns(int max_sites) { return LC_ROW_FIXED_COLUMNS + LC_ROW_SITE_COLUMNS * max_sites; }
@@ -45,7 +49,7 @@ typedef enum {
     LC_ROW_OK = 0,
     LC_ROW_BAD_GROUP,     /* space group not an integer in 1..230 */
     LC_ROW_BAD_WYCKOFF,   /* Wyckoff index not an integer position of that group */
-    LC_ROW_BAD_CELL,      /* cell not finite, non-positive lengths, or no volume */
+    LC_ROW_BAD_CELL,      /* cell not finite, non-positive lengths, no volume, or out of scale */
     LC_ROW_NO_SITES,      /* every site slot unused */
     LC_ROW_COLLAPSED,     /* atoms of different sites or of one orbit closer than the merge distance */
     LC_ROW_STATUS_COUNT
