@@ -5,10 +5,8 @@
  * Median and minimum of `repeats` calls (slowest rank), after one warm-up, for each size in floats; on a shared
  * machine the minimum is the figure least disturbed by other load.
  *
- * Not built by CMake (it measures, it asserts nothing); from the repository root, after building legocryst_lib:
- *   mpicc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -Isrc -I. benchmarks/bench_allreduce.c \
- *         BUILD/liblegocryst_lib.a -lhdf5_openmpi -lm -o /tmp/bench_allreduce
- *   mpiexec -n 2 /tmp/bench_allreduce 1000000 5000000 */
+ * It calls MPI directly (the raw MPI_Allreduce is one of the contenders), the one program outside mpi/ that does.
+ *   mpiexec -n 2 build/cpu/benchmarks/bench_allreduce 1000000 5000000 */
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
