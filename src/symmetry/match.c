@@ -15,12 +15,18 @@ lc_match_options lc_match_default_options(void) {
     return o;
 }
 
+lc_match_options lc_match_loose_options(void) {
+    lc_match_options o = {.site_tolerance = 0.3, .length_tolerance = 0.2, .angle_tolerance = 5, .symprec = 0.25,
+                          .allow_mirror = 1, .loose = 1, .scale = 1};
+    return o;
+}
+
 static lc_match_options resolve_options(const lc_match_options *opt) {
     lc_match_options o = opt ? *opt : lc_match_default_options();
     if (!(o.site_tolerance > 0) || !(o.length_tolerance >= 0) || !(o.angle_tolerance >= 0))
         lc_fatal("lc_match: tolerances must be positive (site %g, length %g, angle %g)", o.site_tolerance,
                  o.length_tolerance, o.angle_tolerance);
-    if (!(o.symprec > 0)) o.symprec = o.site_tolerance;
+    if (!(o.symprec > 0)) o.symprec = o.loose ? 0.25 : o.site_tolerance;
     return o;
 }
 
@@ -618,7 +624,7 @@ static int find_correspondences(const double la[3][3], const double lb[3][3], co
     rmax *= 1 + o->length_tolerance + 1e-12;
     /* Slack of rounding, so a zero tolerance still accepts an exact copy. */
     double length_slack = 1e-12, angle_slack = 1e-8;
-    double angle_tol = o->angle_tolerance + angle_slack;
+    double angle_tol = o->loose ? o->angle_tolerance : o->angle_tolerance + angle_slack;
     int sign_a = lc_lattice_volume(la) > 0 ? 1 : -1, sign_b = lc_lattice_volume(lb) > 0 ? 1 : -1;
 
     double recip_len[3];
@@ -640,9 +646,13 @@ static int find_correspondences(const double la[3][3], const double lb[3][3], co
                 lattice_vector v = {.n = {n0, n1, n2}};
                 for (int c = 0; c < 3; c++) v.v[c] = n0 * lb[0][c] + n1 * lb[1][c] + n2 * lb[2][c];
                 v.length = sqrt(dot3(v.v, v.v));
-                for (int i = 0; i < 3; i++)
-                    if (fabs(v.length - len_a[i]) <= (o->length_tolerance + length_slack) * len_a[i])
+                for (int i = 0; i < 3; i++) {
+                    double r = v.length / len_a[i];
+                    /* loose: pymatgen's ratio window, open at both ends */
+                    if (o->loose ? r < 1 + o->length_tolerance && r * (1 + o->length_tolerance) > 1
+                                 : fabs(v.length - len_a[i]) <= (o->length_tolerance + length_slack) * len_a[i])
                         vector_list_push(&cand[i], &v);
+                }
             }
 
     int count = 0, capacity = 0;
@@ -652,12 +662,12 @@ static int find_correspondences(const double la[3][3], const double lb[3][3], co
         for (int i1 = 0; i1 < cand[1].count; i1++) {
             const lattice_vector *v1 = &cand[1].v[i1];
             double gamma = fabs(angle_deg(v0->v, v1->v) - angle_a[2]);
-            if (gamma > angle_tol) continue;
+            if (gamma > angle_tol || (o->loose && gamma == angle_tol)) continue;
             for (int i2 = 0; i2 < cand[2].count; i2++) {
                 const lattice_vector *v2 = &cand[2].v[i2];
                 double alpha = fabs(angle_deg(v1->v, v2->v) - angle_a[0]);
                 double beta = fabs(angle_deg(v0->v, v2->v) - angle_a[1]);
-                if (alpha > angle_tol || beta > angle_tol) continue;
+                if (alpha > angle_tol || beta > angle_tol || (o->loose && fmax(alpha, beta) == angle_tol)) continue;
                 correspondence c = {.t = {{v0->n[0], v0->n[1], v0->n[2]},
                                           {v1->n[0], v1->n[1], v1->n[2]},
                                           {v2->n[0], v2->n[1], v2->n[2]}}};
@@ -724,6 +734,208 @@ static int mean_lattice(const double la[3][3], const double lb_mapped_metric[3][
     return lattice_from_metric(g, l);
 }
 
+/* ---- Loose mode: pymatgen's StructureMatcher ---------------------------------------------------------------- */
+
+/* Optimal assignment (Hungarian, shortest augmenting paths with potentials, O(n^3)): row i gets column
+ * col_of[i], least total cost[i * n + j]. */
+static void assign_min_cost(const double *cost, int n, int *col_of) {
+    double *u = lc_calloc((size_t)n + 1, sizeof *u), *v = lc_calloc((size_t)n + 1, sizeof *v);
+    double *min_to = lc_malloc(sizeof *min_to * ((size_t)n + 1));
+    int *row_of = lc_calloc((size_t)n + 1, sizeof *row_of), *way = lc_calloc((size_t)n + 1, sizeof *way);
+    char *used = lc_malloc((size_t)n + 1);
+    for (int i = 1; i <= n; i++) {
+        row_of[0] = i;
+        int j0 = 0;
+        for (int j = 0; j <= n; j++) min_to[j] = INFINITY, used[j] = 0;
+        do {
+            used[j0] = 1;
+            int i0 = row_of[j0], j1 = 0;
+            double delta = INFINITY;
+            for (int j = 1; j <= n; j++) {
+                if (used[j]) continue;
+                double c = cost[(size_t)(i0 - 1) * n + (j - 1)] - u[i0] - v[j];
+                if (c < min_to[j]) min_to[j] = c, way[j] = j0;
+                if (min_to[j] < delta) delta = min_to[j], j1 = j;
+            }
+            for (int j = 0; j <= n; j++) {
+                if (used[j]) u[row_of[j]] += delta, v[j] -= delta;
+                else min_to[j] -= delta;
+            }
+            j0 = j1;
+        } while (row_of[j0] != 0);
+        do {
+            int j1 = way[j0];
+            row_of[j0] = row_of[j1];
+            j0 = j1;
+        } while (j0);
+    }
+    for (int j = 1; j <= n; j++) col_of[row_of[j] - 1] = j - 1;
+    free(u), free(v), free(min_to), free(row_of), free(way), free(used);
+}
+
+static void lattice_params_array(const double l[3][3], double p[6]) {
+    lc_cell_parameters c = lc_lattice_to_parameters(l);
+    p[0] = c.a, p[1] = c.b, p[2] = c.c, p[3] = c.alpha, p[4] = c.beta, p[5] = c.gamma;
+}
+
+/* Cost of a pair outside the box: far above any real squared distance, small enough for the potentials. */
+static const double excluded_pair = 1e9;
+
+/* One correspondence: a's atoms fa, b's atoms q (both fractional in a's basis), avg the mean cell. Returns 1 when
+ * some shift matches, with the largest and rms displacement (Angstrom) and the shift (fractional). */
+static int loose_shifts(const double (*fa)[3], const int *za, const double (*q)[3], const int *zb, int n, int first,
+                        const double avg[3][3], const lc_match_options *o, double shift[3], double *max,
+                        double *rms) {
+    double recip_len[3], reduced[3][3], reduced_recip_len[3], to_reduced[3][3];
+    int t_int[3][3], t_inv[3][3];
+    reciprocal_lengths(avg, recip_len);
+    lc_lattice_reduce(avg, reduced, t_int);
+    reciprocal_lengths(reduced, reduced_recip_len);
+    int_inverse_unimodular(t_int, t_inv);
+    int_to_double(t_inv, to_reduced); /* f avg = f t^-1 reduced */
+    double norm = cbrt(n / fabs(lc_lattice_volume(avg))), stol = o->site_tolerance;
+    double box[3], reduced_box[3];
+    /* pymatgen's stol / (pi norm) times its reciprocal lengths, which carry 2 pi: 2 stol / norm along b*_k */
+    for (int k = 0; k < 3; k++) {
+        box[k] = 2 * recip_len[k] * stol / norm;
+        reduced_box[k] = 2 * reduced_recip_len[k] * stol / norm;
+    }
+    double(*moved)[3] = lc_malloc(sizeof *moved * (size_t)n), (*qr)[3] = lc_malloc(sizeof *qr * (size_t)n);
+    double(*vec)[3] = lc_malloc(sizeof *vec * (size_t)n * (size_t)n);
+    double *cost = lc_malloc(sizeof *cost * (size_t)n * (size_t)n);
+    int *col_of = lc_malloc(sizeof *col_of * (size_t)n), found = 0;
+    for (int j = 0; j < n; j++) row_times(q[j], to_reduced, qr[j]);
+    for (int anchor = 0; anchor < n && !found; anchor++) {
+        if (zb[anchor] != za[first]) continue;
+        double t[3];
+        for (int k = 0; k < 3; k++) t[k] = q[anchor][k] - fa[first][k];
+        /* pymatgen's _cmp_fstruct: each (shifted) atom of a has an atom of b in its box, not yet a pairing */
+        int covered = 1;
+        for (int i = 0; i < n && covered; i++) {
+            for (int k = 0; k < 3; k++) moved[i][k] = fa[i][k] + t[k];
+            covered = 0;
+            for (int j = 0; j < n && !covered; j++) {
+                if (zb[j] != za[i]) continue;
+                int inside = 1;
+                for (int k = 0; k < 3 && inside; k++) {
+                    double d = q[j][k] - moved[i][k];
+                    inside = fabs(d - nearbyint(d)) < box[k];
+                }
+                covered = inside;
+            }
+        }
+        if (!covered) continue;
+        /* squared distances on the reduced mean cell, nearest of the 27 images; pairs outside the box excluded */
+        for (int i = 0; i < n; i++) {
+            double mr[3];
+            row_times(moved[i], to_reduced, mr);
+            for (int j = 0; j < n; j++) {
+                double *c = &cost[(size_t)i * n + j], d[3];
+                *c = excluded_pair;
+                if (zb[j] != za[i]) continue;
+                int inside = 1;
+                for (int k = 0; k < 3; k++) {
+                    d[k] = qr[j][k] - mr[k];
+                    d[k] -= nearbyint(d[k]);
+                    inside = inside && fabs(d[k]) < reduced_box[k];
+                }
+                if (!inside) continue;
+                for (int image = 0; image < 27; image++) {
+                    double f[3] = {d[0] + image % 3 - 1, d[1] + image / 3 % 3 - 1, d[2] + image / 9 - 1}, v[3];
+                    lc_frac_to_cart(reduced, f, v);
+                    if (dot3(v, v) < *c) *c = dot3(v, v), memcpy(vec[(size_t)i * n + j], v, sizeof v);
+                }
+            }
+        }
+        assign_min_cost(cost, n, col_of);
+        double mean[3] = {0, 0, 0}, largest = 0, sum2 = 0;
+        int complete = 1;
+        for (int i = 0; i < n; i++) {
+            complete = complete && cost[(size_t)i * n + col_of[i]] < excluded_pair;
+            for (int k = 0; k < 3; k++) mean[k] += vec[(size_t)i * n + col_of[i]][k] / n;
+        }
+        if (!complete) continue;
+        for (int i = 0; i < n; i++) {
+            const double *v = vec[(size_t)i * n + col_of[i]];
+            double d[3] = {v[0] - mean[0], v[1] - mean[1], v[2] - mean[2]};
+            largest = fmax(largest, dot3(d, d));
+            sum2 += dot3(d, d);
+        }
+        if (sqrt(largest) * norm >= stol) continue;
+        found = 1;
+        *max = sqrt(largest);
+        *rms = sqrt(sum2 / n);
+        double recip[3][3], mean_frac[3];
+        lc_lattice_reciprocal(avg, recip);
+        lc_cart_to_frac(recip, mean, mean_frac);
+        /* b's atom at f sits at f - t - mean in a's cell */
+        for (int k = 0; k < 3; k++) shift[k] = -(t[k] + mean_frac[k]);
+    }
+    free(moved), free(qr), free(vec), free(cost), free(col_of);
+    return found;
+}
+
+static int match_cells_loose(const lc_match_cell *a, const lc_match_cell *b, const lc_match_options *o,
+                             lc_match_result *result) {
+    const lc_structure *pa = &a->primitive, *pb = &b->primitive;
+    int n = pa->n_atoms;
+    double la[3][3], lb[3][3];
+    memcpy(la, pa->lattice, sizeof la);
+    memcpy(lb, pb->lattice, sizeof lb);
+    if (o->scale) {
+        /* both to the geometric mean of the volumes, as pymatgen does */
+        double ratio = pow(fabs(lc_lattice_volume(la)) / fabs(lc_lattice_volume(lb)), 1.0 / 6);
+        for (int i = 0; i < 3; i++)
+            for (int k = 0; k < 3; k++) lb[i][k] *= ratio, la[i][k] /= ratio;
+    }
+    correspondence *c;
+    int n_c = find_correspondences(la, lb, o, &c), found = 0;
+    int rarest = rarest_species(pa->species, n, NULL, NULL), first = 0;
+    while (pa->species[first] != rarest) first++;
+    double(*q)[3] = lc_malloc(sizeof *q * (size_t)n), (*fa)[3] = lc_malloc(sizeof *fa * (size_t)n);
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < 3; k++) fa[i][k] = lc_wrap_unit(pa->frac[i][k]);
+    for (int ci = 0; ci < n_c && !found; ci++) {
+        int t_inv[3][3];
+        double t[3][3], t_inv_d[3][3], mapped[3][3], pa_params[6], pm_params[6], avg[3][3];
+        int_inverse_unimodular((const int(*)[3])c[ci].t, t_inv);
+        int_to_double(t_inv, t_inv_d);
+        int_to_double((const int(*)[3])c[ci].t, t);
+        for (int j = 0; j < n; j++) {
+            row_times(pb->frac[j], t_inv_d, q[j]);
+            for (int k = 0; k < 3; k++) q[j][k] = lc_wrap_unit(q[j][k]);
+        }
+        /* the mean cell averages parameters (pymatgen's av_lat), not metrics */
+        mat_mul(t, lb, mapped);
+        lattice_params_array(la, pa_params);
+        lattice_params_array(mapped, pm_params);
+        lc_cell_parameters mean = {0.5 * (pa_params[0] + pm_params[0]), 0.5 * (pa_params[1] + pm_params[1]),
+                                   0.5 * (pa_params[2] + pm_params[2]), 0.5 * (pa_params[3] + pm_params[3]),
+                                   0.5 * (pa_params[4] + pm_params[4]), 0.5 * (pa_params[5] + pm_params[5])};
+        if (lc_lattice_from_parameters(&mean, avg) != 0) continue;
+        double shift[3], max, rms;
+        if (!loose_shifts((const double(*)[3])fa, pa->species, (const double(*)[3])q, pb->species, n, first, avg, o,
+                          shift, &max, &rms))
+            continue;
+        found = 1;
+        if (result) {
+            double qa_inv[3][3], m[3][3];
+            mat_inverse(a->to_input, qa_inv);
+            mat_mul(qa_inv, t, m);
+            mat_mul(m, b->to_input, result->transformation);
+            row_times(shift, a->to_input, result->origin_shift);
+            for (int k = 0; k < 3; k++) result->origin_shift[k] = lc_wrap_unit(result->origin_shift[k]);
+            result->mirror = c[ci].mirror;
+            result->max_displacement = max;
+            result->rms_displacement = rms;
+            result->length_misfit = c[ci].length_misfit;
+            result->angle_misfit = c[ci].angle_misfit;
+        }
+    }
+    free(q), free(fa), free(c);
+    return found;
+}
+
 int lc_match_cells(const lc_match_cell *a, const lc_match_cell *b, const lc_match_options *opt,
                    lc_match_result *result) {
     lc_match_options o = resolve_options(opt);
@@ -731,6 +943,18 @@ int lc_match_cells(const lc_match_cell *a, const lc_match_cell *b, const lc_matc
     int n = pa->n_atoms;
     if (n <= 0 || n != pb->n_atoms) return 0;
     if (memcmp(pa->species, pb->species, sizeof *pa->species * (size_t)n) != 0) return 0;
+    if (o.loose) {
+        /* pymatgen's fit(a, b) maps a's lattice onto b's and anchors on b: the roles swapped, result inverted */
+        lc_match_result r;
+        if (!match_cells_loose(b, a, &o, &r)) return 0;
+        if (result) {
+            *result = r;
+            mat_inverse(r.transformation, result->transformation);
+            row_times(r.origin_shift, r.transformation, result->origin_shift);
+            for (int k = 0; k < 3; k++) result->origin_shift[k] = lc_wrap_unit(-result->origin_shift[k]);
+        }
+        return 1;
+    }
 
     /* Volumes of matching cells differ by at most the length factor and the angle term: for a reduced cell,
      * |d ln V / d angle| <= 1.5 per angle; twice that bound leaves room for second-order terms. */
@@ -867,7 +1091,8 @@ int lc_structure_match(const lc_structure *a, const lc_structure *b, const lc_ma
     if (!lattice_usable(a->lattice) || !lattice_usable(b->lattice)) return 0;
     if (!coordinates_finite(a) || !coordinates_finite(b)) return 0;
     if (!same_composition(a, b)) return 0;
-    if (a->n_atoms == b->n_atoms && match_same_cell(a, b, &o, result)) return 1;
+    /* loose mode always compares primitive cells, as pymatgen does */
+    if (!o.loose && a->n_atoms == b->n_atoms && match_same_cell(a, b, &o, result)) return 1;
 
     lc_match_cell ca, cb;
     if (lc_match_cell_init(&ca, a, &o) != 0) return 0;

@@ -28,9 +28,19 @@
  * Limits: atoms are paired greedily (nearest free partner), which is exact while site_tolerance is well below
  * half the shortest distance between atoms of one species; the primitive cell is only found when the
  * translations found at symprec close into a group (otherwise the input cell is kept, so a supercell then
- * matches only a description in the same cell). Only absolute site tolerances (strict mode) exist so far; a
- * pymatgen-like loose mode (site tolerance normalised by (V/N)^(1/3), volume scaling, optimal assignment) would
- * add fields here. */
+ * matches only a description in the same cell).
+ *
+ * Loose mode (loose = 1, lc_match_loose_options) follows pymatgen's StructureMatcher.fit (2022.11, the
+ * defaults: attempt_supercell False, so the primitive cells must have equal atom counts): primitive cells found
+ * at symprec 0.25 A (get_primitive_structure's tolerance), optionally both scaled to their geometric-mean volume
+ * (scale), length ratios within (1/(1 + ltol), 1 + ltol) and angles within angle_tolerance, displacements
+ * measured in the cell whose parameters are the mean of the two, in units of (V/N)^(1/3) of that cell. For each
+ * correspondence and each shift putting an atom of b on the first atom of a's rarest species: every atom must
+ * have a partner within stol / pi of that length along each reciprocal axis (pymatgen's frac_tol), atoms are
+ * then paired by an optimal assignment (Hungarian, least total squared distance, pairs outside the same box on
+ * the reduced cell excluded) and the pair is a match when, after the least-squares translation, the largest
+ * displacement is below stol. The fixture tests/symmetry/dedup_pairs.txt (scripts/dedup_pairs.py) holds
+ * pymatgen's verdicts on a few hundred pairs. */
 #ifndef LEGOCRYST_SYMMETRY_MATCH_H
 #define LEGOCRYST_SYMMETRY_MATCH_H
 
@@ -42,11 +52,17 @@ typedef struct {
     double angle_tolerance;  /* degrees, between corresponding angles of the reduced primitive cells */
     double symprec;          /* Angstrom, for the primitive-cell search; <= 0 uses site_tolerance */
     int allow_mirror;        /* nonzero: a crystal matches its mirror image */
+    int loose;               /* nonzero: pymatgen semantics (above); site_tolerance is then stol, a fraction of
+                                (V/N)^(1/3), and symprec <= 0 means 0.25 A */
+    int scale;               /* loose: compare at equal volume (StructureMatcher's scale=True) */
 } lc_match_options;
 
 /* Strict defaults for checking that two descriptions are one crystal: site_tolerance 1e-3 A, length_tolerance
  * 1e-4, angle_tolerance 0.01 degrees, symprec = site_tolerance, allow_mirror 1. */
 lc_match_options lc_match_default_options(void);
+/* LEGO-Cryst's dedup, pymatgen's StructureMatcher defaults: loose, ltol 0.2, stol 0.3, angle_tol 5 degrees,
+ * primitive cells, scale = 1, mirror images equal. */
+lc_match_options lc_match_loose_options(void);
 
 typedef struct {
     /* Cell correspondence between the inputs: a.lattice ~ transformation * b.lattice * R for some orthogonal R
