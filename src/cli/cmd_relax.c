@@ -255,11 +255,17 @@ int lc_cmd_relax(int argc, char **argv) {
     settings.validity.bond_cutoff = lc_deck_double(deck, "relax", "bond_cutoff");
     settings.validity.min_distance = lc_deck_double(deck, "relax", "min_distance");
     settings.validity.min_dimensionality = (int)lc_deck_int(deck, "relax", "min_dimensionality");
-    lc_match_options match = lc_match_default_options();
+    /* pymatgen StructureMatcher semantics (LEGO-Cryst's dedup); docs/relax.md */
+    lc_match_options match = lc_match_loose_options();
     match.site_tolerance = lc_deck_double(deck, "relax", "match_site_tolerance");
     match.length_tolerance = lc_deck_double(deck, "relax", "match_length_tolerance");
     match.angle_tolerance = lc_deck_double(deck, "relax", "match_angle_tolerance");
-    match.symprec = match.site_tolerance;
+    match.scale = lc_deck_bool(deck, "relax", "match_scale");
+    /* Without scaling, matching cells differ in volume by at most the length window and the angle term; with
+     * it, density says nothing. */
+    double density_window = match.scale ? INFINITY
+                                        : pow(1 + match.length_tolerance, 3) *
+                                              (1 + 4.5 * match.angle_tolerance * 3.14159265358979323846 / 180);
     int dedup = lc_deck_bool(deck, "relax", "dedup");
     int species = (int)lc_deck_int(deck, "relax", "species");
 
@@ -289,10 +295,14 @@ int lc_cmd_relax(int argc, char **argv) {
             if (c.status == LC_CANDIDATE_VALID && dedup) {
                 lc_match_cell cell;
                 if (lc_match_cell_init(&cell, &c.structure, &match) == 0) {
-                    for (long u = 0; u < n_unique && db.duplicate_of[k] < 0; u++)
-                        if (fabs(db.density[unique_index[u]] - c.density) < 0.02 * c.density &&
-                            lc_match_cells(&unique[u], &cell, &match, NULL))
+                    /* fingerprint first: the matcher needs equal primitive atom counts (and composition, which
+                     * lc_match_cells compares first), and a density ratio within the window */
+                    for (long u = 0; u < n_unique && db.duplicate_of[k] < 0; u++) {
+                        double ratio = db.density[unique_index[u]] / c.density;
+                        if (unique[u].primitive.n_atoms == cell.primitive.n_atoms && ratio < density_window &&
+                            ratio * density_window > 1 && lc_match_cells(&unique[u], &cell, &match, NULL))
                             db.duplicate_of[k] = db.id[unique_index[u]];
+                    }
                     if (db.duplicate_of[k] >= 0) {
                         c.status = LC_CANDIDATE_DUPLICATE;
                         lc_match_cell_free(&cell);
