@@ -21,7 +21,16 @@ void lc_model_config_default(lc_model_config *c, const char *kind) {
     c->sigma_min = 0.01f;
     c->sigma_max = 1.0f;
     c->value_clip = 0.99f; /* RDT's ClusterBasedNormalizer clips to +-0.99 before CTGAN/TVAE see the rows */
-    if (kind && !strcmp(kind, "gan")) { /* CTGAN */
+    c->layers = 4;
+    c->heads = 4;
+    c->d_model = 128;
+    c->grad_clip = 1.0f;
+    if (kind && !strcmp(kind, "transformer")) { /* AdamW with torch's default decay */
+        c->lr = 1e-3f;
+        c->beta1 = 0.9f;
+        c->beta2 = 0.999f;
+        c->weight_decay = 0.01f;
+    } else if (kind && !strcmp(kind, "gan")) { /* CTGAN */
         c->lr = 2e-4f;
         c->beta1 = 0.5f;
         c->beta2 = 0.9f;
@@ -40,7 +49,8 @@ lc_model *lc_model_create(const char *kind, const lc_model_config *config, const
     if (missing) lc_fatal("nn backend %s lacks %s", backend->name, missing);
     if (kind && !strcmp(kind, "vae")) return lc_vae_create(config, backend);
     if (kind && !strcmp(kind, "gan")) return lc_gan_create(config, backend);
-    lc_fatal("unknown model kind '%s' (vae or gan)", kind ? kind : "(null)");
+    if (kind && !strcmp(kind, "transformer")) return lc_transformer_create(config, backend);
+    lc_fatal("unknown model kind '%s' (vae, gan or transformer)", kind ? kind : "(null)");
 }
 
 void lc_model_destroy(lc_model *m) {

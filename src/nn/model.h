@@ -41,6 +41,8 @@ typedef struct {
     float dropout;                /* 0.5: critic dropout (GAN) */
     float sigma_init, sigma_min, sigma_max; /* 0.1, 0.01, 1: VAE output scale */
     float value_clip;             /* 0.99: VALUE columns of a training batch are clipped to +-value_clip */
+    int layers, heads, d_model;   /* 4, 4, 128: Transformer blocks, attention heads, model width */
+    float grad_clip;              /* 1: global gradient norm clip (Transformer; 0: none) */
     uint64_t seed;                /* initial weights and every random draw */
 } lc_model_config;
 
@@ -60,7 +62,7 @@ typedef struct {
 typedef struct lc_model lc_model;
 
 typedef struct {
-    const char *kind; /* "vae" or "gan" */
+    const char *kind; /* "vae", "gan" or "transformer" */
     int n_losses;
     const char *const *loss_names;
     void (*destroy)(lc_model *m);
@@ -92,10 +94,12 @@ struct lc_model {
 
 /* The CTGAN/TVAE defaults for kind "gan" or "vae" (hidden 512, latent 128, pac 10, batch 500; GAN: Adam 2e-4,
  * betas (0.5, 0.9), weight decay 1e-6, gp 10, tau 0.2, dropout 0.5; VAE: Adam 1e-3, betas (0.9, 0.999), weight
- * decay 1e-5, sigma 0.1 in [0.01, 1]); width, spans and seed are left to the caller (0, NULL, 0). */
+ * decay 1e-5, sigma 0.1 in [0.01, 1]); for "transformer" 4 layers, 4 heads, width 128, AdamW 1e-3, betas
+ * (0.9, 0.999), weight decay 0.01, gradient clip 1 (docs/transformer.md); width, spans and seed are left to the
+ * caller (0, NULL, 0). */
 void lc_model_config_default(lc_model_config *config, const char *kind);
 
-/* A model of kind "vae" or "gan" with freshly initialised weights (PyTorch's default Linear init, keyed by the
+/* A model of kind "vae", "gan" or "transformer" with freshly initialised weights (PyTorch's default Linear init, keyed by the
  * seed, identical on every rank). backend NULL means the CPU backend. Aborts on a bad configuration (a
  * programming error: spans that do not tile the row, GAN batch not a multiple of pac, ...). */
 lc_model *lc_model_create(const char *kind, const lc_model_config *config, const lc_nn_backend *backend);
@@ -114,5 +118,6 @@ lc_params *lc_model_params(lc_model *m, const char *name);
 /* Internal constructors behind lc_model_create. */
 lc_model *lc_vae_create(const lc_model_config *config, const lc_nn_backend *backend);
 lc_model *lc_gan_create(const lc_model_config *config, const lc_nn_backend *backend);
+lc_model *lc_transformer_create(const lc_model_config *config, const lc_nn_backend *backend);
 
 #endif
