@@ -1,4 +1,4 @@
-/* legocryst train DECK: a tabular generative model (VAE or GAN) learns the encoded rows of a training set,
+/* legocryst train DECK: a tabular generative model (VAE, GAN or Transformer) learns the encoded rows of a training set,
  * data-parallel over the ranks (docs/training.md): each rank reads only its shard of every epoch, gradients are
  * averaged with one all-reduce per update, every random draw is keyed by (seed, step, global row), so 1 and N
  * ranks give the same loss curve. Checkpoints at epoch ends; --resume (train.resume) continues exactly. */
@@ -24,7 +24,7 @@
 
 static const char usage[] =
     "usage: legocryst train DECK [--set section.key=value]... [--quiet] [--log-json]\n"
-    "Trains the [train] model (vae or gan) on the [train] training_set, on every rank of the job; writes\n"
+    "Trains the [train] model (vae, gan or transformer) on the [train] training_set, on every rank of the job; writes\n"
     "checkpoints and a per-epoch metrics CSV. `legocryst help deck` lists every key.\n";
 
 /* The model sums gradients over ranks (losses carry 1 / B_global); the all-reduce averages, so scale back. */
@@ -136,6 +136,9 @@ int lc_cmd_train(int argc, char **argv) {
     config.width = width;
     config.hidden = (int)lc_deck_int(deck, "train", "hidden");
     config.latent = (int)lc_deck_int(deck, "train", "latent");
+    config.layers = (int)lc_deck_int(deck, "train", "layers");
+    config.heads = (int)lc_deck_int(deck, "train", "heads");
+    config.d_model = (int)lc_deck_int(deck, "train", "width");
     config.seed = (uint64_t)lc_deck_int(deck, "train", "seed");
     if (lc_deck_double(deck, "train", "learning_rate") > 0) config.lr = (float)lc_deck_double(deck, "train", "learning_rate");
     /* whole batches only (CTGAN's steps per epoch); the GAN packs `pac` rows and every rank needs whole packs */
@@ -145,6 +148,14 @@ int lc_cmd_train(int argc, char **argv) {
             fprintf(stderr, "legocryst: error: train: the batch (%ld) must be a multiple of %ld and at most the %ld rows "
                     "of %s (encoded width %d, encoder %d)\n", global_batch, unit, n_rows, training_set, width,
                     lc_encoder_width(&encoder));
+        lc_encoder_free(&encoder);
+        lc_deck_free(deck);
+        return LC_EXIT_USER;
+    }
+    if (strcmp(kind, "transformer") == 0 && config.d_model % config.heads != 0) {
+        if (root)
+            fprintf(stderr, "legocryst: error: train: the Transformer's heads (%d) must divide its width (%d)\n",
+                    config.heads, config.d_model);
         lc_encoder_free(&encoder);
         lc_deck_free(deck);
         return LC_EXIT_USER;

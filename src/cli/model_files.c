@@ -57,27 +57,36 @@ int lc_model_buffers(lc_model *m, lc_checkpoint_buffer *buffers, float **data) {
 
 const char *const lc_model_hyperparameter_names[LC_MODEL_HYPERPARAMETERS] = {
     "hidden", "latent", "pac", "batch", "lr", "beta1", "beta2", "weight_decay", "gp_weight", "tau", "dropout",
-    "sigma_init", "value_clip"};
+    "sigma_init", "value_clip", "layers", "heads", "model_width", "grad_clip"};
 
 void lc_model_hyperparameters(const lc_model_config *c, double *v) {
     double values[LC_MODEL_HYPERPARAMETERS] = {c->hidden, c->latent,       c->pac,       c->batch,   c->lr,
                                                c->beta1,  c->beta2,        c->weight_decay, c->gp_weight, c->tau,
-                                               c->dropout, c->sigma_init, c->value_clip};
+                                               c->dropout, c->sigma_init, c->value_clip, c->layers,
+                                               c->heads,   c->d_model,     c->grad_clip};
     memcpy(v, values, sizeof values);
 }
 
 int lc_model_config_from_checkpoint(const lc_checkpoint_data *data, lc_model_config *c, lc_error *err) {
     const char *kind = strncmp(data->model_kind, "lego-", 5) == 0 ? data->model_kind + 5 : data->model_kind;
-    if (strcmp(kind, "vae") != 0 && strcmp(kind, "gan") != 0)
-        return lc_error_set(err, "checkpoint", 0, "model kind '%s' is not lego-vae or lego-gan", data->model_kind);
+    if (strcmp(kind, "vae") != 0 && strcmp(kind, "gan") != 0 && strcmp(kind, "transformer") != 0)
+        return lc_error_set(err, "checkpoint", 0, "model kind '%s' is not lego-vae, lego-gan or lego-transformer",
+                            data->model_kind);
     lc_model_config_default(c, kind);
     double v[LC_MODEL_HYPERPARAMETERS];
-    for (int k = 0; k < LC_MODEL_HYPERPARAMETERS; k++)
+    lc_model_hyperparameters(c, v); /* the defaults stand for what an older checkpoint lacks */
+    for (int k = 0; k < LC_MODEL_HYPERPARAMETERS; k++) {
+        int present = 0;
+        for (int i = 0; i < data->n_hyperparameters; i++)
+            present |= strcmp(data->hyperparameter_names[i], lc_model_hyperparameter_names[k]) == 0;
+        if (k >= 13 && !present) continue;
         if (lc_checkpoint_hyperparameter(data, lc_model_hyperparameter_names[k], &v[k], err) != 0) return -1;
+    }
     c->hidden = (int)v[0], c->latent = (int)v[1], c->pac = (int)v[2], c->batch = (int)v[3];
     c->lr = (float)v[4], c->beta1 = (float)v[5], c->beta2 = (float)v[6], c->weight_decay = (float)v[7];
     c->gp_weight = (float)v[8], c->tau = (float)v[9], c->dropout = (float)v[10], c->sigma_init = (float)v[11];
     c->value_clip = (float)v[12];
+    c->layers = (int)v[13], c->heads = (int)v[14], c->d_model = (int)v[15], c->grad_clip = (float)v[16];
     c->seed = data->seed;
     return 0;
 }
