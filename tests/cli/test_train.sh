@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `legocryst train` and `sample` on a small training set of the built-in structures, for the VAE and the GAN:
+# `legocryst train` and `sample` on a small training set of the built-in structures, for the VAE, the GAN and the
+# Transformer:
 # the loss curve on 2 ranks equals the one on 1 rank (same global batch and seed), weights identical on all ranks,
 # a resumed run continues exactly as the uninterrupted one, and sampled rows do not depend on the rank count.
 # usage: test_train.sh LEGOCRYST MPIEXEC SOURCE_DIR
@@ -22,7 +23,7 @@ same_curve() {
            END { exit bad }' "$1" "$2"
 }
 
-for model in vae gan; do
+for model in vae gan transformer; do
   cat > "$tmp/$model.ini" <<DECK
 [train]
 training_set = $tmp/set.h5
@@ -31,6 +32,9 @@ epochs = 4
 batch = 40
 hidden = 32
 latent = 8
+width = 32
+layers = 1
+heads = 2
 checkpoint_every = 2
 [sample]
 rows = 120
