@@ -3,14 +3,9 @@
 #include <mpi.h>
 #include <stdlib.h>
 
+#include "check.h"
 #include "comm.h"
 #include "core/error.h"
-
-#define mpi_try(call)                                                                                            \
-    do {                                                                                                         \
-        int mpi_status_ = (call);                                                                                \
-        if (mpi_status_ != MPI_SUCCESS) lc_fatal("%s failed (MPI error %d)", #call, mpi_status_);              \
-    } while (0)
 
 static long allgather(const void *local, long n_local, int columns, MPI_Datatype type, size_t size, void **out) {
     int ranks = lc_comm_size();
@@ -18,7 +13,7 @@ static long allgather(const void *local, long n_local, int columns, MPI_Datatype
     long local_count = n_local * columns;
     if (local_count > 2147483647L) lc_fatal("allgather of %ld values from one rank exceeds MPI's int counts", local_count);
     int mine = (int)local_count;
-    mpi_try(MPI_Allgather(&mine, 1, MPI_INT, counts, 1, MPI_INT, MPI_COMM_WORLD));
+    LC_MPI_TRY(MPI_Allgather(&mine, 1, MPI_INT, counts, 1, MPI_INT, MPI_COMM_WORLD));
     long total = 0;
     for (int r = 0; r < ranks; r++) {
         if (total > 2147483647L) lc_fatal("allgather of %ld values exceeds MPI's int displacements", total);
@@ -26,7 +21,7 @@ static long allgather(const void *local, long n_local, int columns, MPI_Datatype
         total += counts[r];
     }
     *out = lc_malloc(size * (size_t)(total ? total : 1));
-    mpi_try(MPI_Allgatherv(local, mine, type, *out, counts, displacements, type, MPI_COMM_WORLD));
+    LC_MPI_TRY(MPI_Allgatherv(local, mine, type, *out, counts, displacements, type, MPI_COMM_WORLD));
     free(counts);
     free(displacements);
     return columns ? total / columns : 0;
@@ -46,25 +41,25 @@ long lc_comm_allgather_i32(const int *local, long n_local, int columns, int **ou
 
 long lc_comm_sum_long(long value) {
     long sum = 0;
-    mpi_try(MPI_Allreduce(&value, &sum, 1, MPI_LONG, MPI_SUM, MPI_COMM_WORLD));
+    LC_MPI_TRY(MPI_Allreduce(&value, &sum, 1, MPI_LONG, MPI_SUM, MPI_COMM_WORLD));
     return sum;
 }
 
 double lc_comm_max_double(double value) {
     double max = 0;
-    mpi_try(MPI_Allreduce(&value, &max, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD));
+    LC_MPI_TRY(MPI_Allreduce(&value, &max, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD));
     return max;
 }
 
 int lc_comm_all_true(int value) {
     int all = 0, mine = value ? 1 : 0;
-    mpi_try(MPI_Allreduce(&mine, &all, 1, MPI_INT, MPI_LAND, MPI_COMM_WORLD));
+    LC_MPI_TRY(MPI_Allreduce(&mine, &all, 1, MPI_INT, MPI_LAND, MPI_COMM_WORLD));
     return all;
 }
 
 void lc_comm_broadcast_text(char *text, int size, int root) {
-    mpi_try(MPI_Bcast(text, size, MPI_CHAR, root, MPI_COMM_WORLD));
+    LC_MPI_TRY(MPI_Bcast(text, size, MPI_CHAR, root, MPI_COMM_WORLD));
     text[size - 1] = '\0';
 }
 
-void lc_comm_barrier(void) { mpi_try(MPI_Barrier(MPI_COMM_WORLD)); }
+void lc_comm_barrier(void) { LC_MPI_TRY(MPI_Barrier(MPI_COMM_WORLD)); }

@@ -6,6 +6,8 @@
  * write joins with an empty selection. */
 #include "h5_parallel.h"
 
+#include "check.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <hdf5.h>
@@ -35,43 +37,6 @@ struct lc_h5_file {
     char *path, *partial;
 };
 
-/* ---- checks: a failing HDF5 or MPI call is an internal error, reported with its text and our line ---- */
-
-/* lc_fatal, except that with several ranks it ends the job with MPI_Abort: exit() would run HDF5's atexit
- * handler, which closes the open parallel file collectively and so hangs a rank that failed alone (seen here). */
-static _Noreturn void __attribute__((format(printf, 3, 4)))
-fatal_at(const char *src_file, int src_line, const char *fmt, ...) {
-    char what[1024];
-    va_list args;
-    va_start(args, fmt);
-    vsnprintf(what, sizeof what, fmt, args);
-    va_end(args);
-    int initialized = 0, finalized = 0, size = 1;
-    MPI_Initialized(&initialized);
-    MPI_Finalized(&finalized);
-    if (initialized && !finalized) MPI_Comm_size(MPI_COMM_WORLD, &size);
-    if (size == 1) lc_fatal_at(src_file, src_line, "%s", what);
-    fprintf(stderr, "legocryst: internal error at %s:%d: %s\n", src_file, src_line, what);
-    fflush(stderr);
-    lc_comm_abort(LC_EXIT_INTERNAL);
-}
-#define h5_fatal(...) fatal_at(__FILE__, __LINE__, __VA_ARGS__)
-
-static hid_t h5_checked(hid_t value, const char *call, const char *src_file, int src_line) {
-    if (value < 0) fatal_at(src_file, src_line, "%s failed", call);
-    return value;
-}
-/* Evaluates to the call's result (hid_t, herr_t or htri_t), never negative. */
-#define h5_try(call) h5_checked((hid_t)(call), #call, __FILE__, __LINE__)
-
-static void mpi_checked(int code, const char *call, const char *src_file, int src_line) {
-    if (code == MPI_SUCCESS) return;
-    char text[MPI_MAX_ERROR_STRING] = "";
-    int length = 0;
-    MPI_Error_string(code, text, &length);
-    fatal_at(src_file, src_line, "%s failed: %s", call, text);
-}
-#define mpi_try(call) mpi_checked((call), #call, __FILE__, __LINE__)
 
 /* HDF5 prints its error stack on every failure; probes whose failure is an answer (can this file be created or
  * opened?) silence it around the one call. */
@@ -82,12 +47,12 @@ typedef struct {
 
 static h5_quiet h5_quiet_begin(void) {
     h5_quiet q;
-    h5_try(H5Eget_auto2(H5E_DEFAULT, &q.func, &q.data));
-    h5_try(H5Eset_auto2(H5E_DEFAULT, NULL, NULL));
+    LC_H5_TRY(H5Eget_auto2(H5E_DEFAULT, &q.func, &q.data));
+    LC_H5_TRY(H5Eset_auto2(H5E_DEFAULT, NULL, NULL));
     return q;
 }
 
-static void h5_quiet_end(h5_quiet q) { h5_try(H5Eset_auto2(H5E_DEFAULT, q.func, q.data)); }
+static void h5_quiet_end(h5_quiet q) { LC_H5_TRY(H5Eset_auto2(H5E_DEFAULT, q.func, q.data)); }
 
 static char *copy_string(const char *s) {
     size_t n = strlen(s);
@@ -100,7 +65,7 @@ void lc_h5_time_now(char out[LC_H5_TIME_LEN]) {
     time_t now = time(NULL);
     struct tm utc;
     if (!gmtime_r(&now, &utc) || strftime(out, LC_H5_TIME_LEN, "%Y-%m-%dT%H:%M:%SZ", &utc) == 0)
-        h5_fatal("cannot format the current time");
+        lc_mpi_fatal("cannot format the current time");
 }
 
 /* ---- element types ---- */
@@ -114,7 +79,7 @@ static hid_t kind_file_type(h5_kind kind) {
     case KIND_I64: return H5T_STD_I64LE;
     case KIND_I32: return H5T_STD_I32LE;
     }
-    h5_fatal("unknown element kind %d", (int)kind);
+    lc_mpi_fatal("unknown element kind %d", (int)kind);
 }
 
 static hid_t kind_memory_type(h5_kind kind) {
@@ -124,7 +89,7 @@ static hid_t kind_memory_type(h5_kind kind) {
     case KIND_I64: return H5T_NATIVE_LLONG;
     case KIND_I32: return H5T_NATIVE_INT;
     }
-    h5_fatal("unknown element kind %d", (int)kind);
+    lc_mpi_fatal("unknown element kind %d", (int)kind);
 }
 
 static size_t kind_size(h5_kind kind) { return kind == KIND_F64 || kind == KIND_I64 ? 8 : 4; }
@@ -134,7 +99,7 @@ static H5T_class_t kind_class(h5_kind kind) { return kind == KIND_F64 || kind ==
 /* ---- collectives on the file's communicator ---- */
 
 static void allreduce_max(lc_h5_file *f, long long *values, int n) {
-    mpi_try(MPI_Allreduce(MPI_IN_PLACE, values, n, MPI_LONG_LONG, MPI_MAX, f->comm));
+    LC_MPI_TRY(MPI_Allreduce(MPI_IN_PLACE, values, n, MPI_LONG_LONG, MPI_MAX, f->comm));
 }
 
 /* Dies on every rank (together, so none waits in a later collective) unless all ranks passed the same values and
@@ -142,25 +107,25 @@ static void allreduce_max(lc_h5_file *f, long long *values, int n) {
 static void require_agreement(lc_h5_file *f, const char *what, const char *name, const long long *values, int n,
                               int locally_bad) {
     long long v[9];
-    if (n > 4) h5_fatal("require_agreement: too many values");
+    if (n > 4) lc_mpi_fatal("require_agreement: too many values");
     for (int i = 0; i < n; i++) {
         v[i] = values[i];
         v[n + i] = -values[i];
     }
     v[2 * n] = locally_bad ? 1 : 0;
     allreduce_max(f, v, 2 * n + 1);
-    if (v[2 * n]) h5_fatal("%s '%s': invalid arguments on some rank (negative count, columns < 1 or NULL data)", what,
+    if (v[2 * n]) lc_mpi_fatal("%s '%s': invalid arguments on some rank (negative count, columns < 1 or NULL data)", what,
                            name);
     for (int i = 0; i < n; i++)
-        if (v[i] != -v[n + i]) h5_fatal("%s '%s': ranks passed different shapes", what, name);
+        if (v[i] != -v[n + i]) lc_mpi_fatal("%s '%s': ranks passed different shapes", what, name);
 }
 
 /* This rank's first row and the total over ranks. */
 static void rank_offsets(lc_h5_file *f, long n_local, long long *first, long long *total) {
     long long n = n_local, before = 0, sum = 0;
-    mpi_try(MPI_Exscan(&n, &before, 1, MPI_LONG_LONG, MPI_SUM, f->comm));
+    LC_MPI_TRY(MPI_Exscan(&n, &before, 1, MPI_LONG_LONG, MPI_SUM, f->comm));
     if (f->rank == 0) before = 0; /* MPI_Exscan leaves rank 0's result undefined */
-    mpi_try(MPI_Allreduce(&n, &sum, 1, MPI_LONG_LONG, MPI_SUM, f->comm));
+    LC_MPI_TRY(MPI_Allreduce(&n, &sum, 1, MPI_LONG_LONG, MPI_SUM, f->comm));
     *first = before;
     *total = sum;
 }
@@ -174,7 +139,7 @@ static int valid_name(const char *name) {
 
 /* A writer given an invalid name is a bug in the caller. */
 static void check_name(const char *what, const char *name) {
-    if (!valid_name(name)) h5_fatal("%s: invalid HDF5 name '%s'", what, name ? name : "(null)");
+    if (!valid_name(name)) lc_mpi_fatal("%s: invalid HDF5 name '%s'", what, name ? name : "(null)");
 }
 
 /* Whether the object at path exists, walking each prefix (H5Lexists fails on a missing intermediate group).
@@ -189,11 +154,11 @@ static int object_exists(hid_t file, const char *path) {
         memcpy(prefix, path, i);
         prefix[i] = '\0';
         if (strcmp(prefix, "/") == 0) continue;
-        exists = h5_try(H5Lexists(file, prefix, H5P_DEFAULT)) > 0;
+        exists = LC_H5_TRY(H5Lexists(file, prefix, H5P_DEFAULT)) > 0;
         if (exists && i < n) { /* an intermediate must be a group to hold more */
-            hid_t object = h5_try(H5Oopen(file, prefix, H5P_DEFAULT));
+            hid_t object = LC_H5_TRY(H5Oopen(file, prefix, H5P_DEFAULT));
             exists = H5Iget_type(object) == H5I_GROUP;
-            h5_try(H5Oclose(object));
+            LC_H5_TRY(H5Oclose(object));
         }
     }
     free(prefix);
@@ -205,10 +170,10 @@ static int object_exists(hid_t file, const char *path) {
 static int h5_create_on(MPI_Comm comm, const char *path, lc_h5_file **out, lc_error *err) {
     *out = NULL;
     lc_h5_file *f = lc_calloc(1, sizeof *f);
-    mpi_try(MPI_Comm_dup(comm, &f->comm));
-    mpi_try(MPI_Comm_set_errhandler(f->comm, MPI_ERRORS_RETURN));
-    mpi_try(MPI_Comm_rank(f->comm, &f->rank));
-    mpi_try(MPI_Comm_size(f->comm, &f->size));
+    LC_MPI_TRY(MPI_Comm_dup(comm, &f->comm));
+    LC_MPI_TRY(MPI_Comm_set_errhandler(f->comm, MPI_ERRORS_RETURN));
+    LC_MPI_TRY(MPI_Comm_rank(f->comm, &f->rank));
+    LC_MPI_TRY(MPI_Comm_size(f->comm, &f->size));
     f->path = copy_string(path);
     f->partial = lc_malloc(strlen(path) + sizeof ".partial");
     sprintf(f->partial, "%s.partial", path);
@@ -226,30 +191,30 @@ static int h5_create_on(MPI_Comm comm, const char *path, lc_h5_file **out, lc_er
             else close(fd);
         }
     }
-    mpi_try(MPI_Bcast(code, 2, MPI_INT, 0, f->comm));
+    LC_MPI_TRY(MPI_Bcast(code, 2, MPI_INT, 0, f->comm));
     int status = 0;
     if (code[1]) status = lc_error_set(err, path, 0, "cannot write the output: it is a folder");
     else if (code[0]) status = lc_error_set(err, path, 0, "cannot create %s: %s", f->partial, strerror(code[0]));
 
     if (status == 0) {
-        hid_t fapl = h5_try(H5Pcreate(H5P_FILE_ACCESS));
-        h5_try(H5Pset_fapl_mpio(fapl, f->comm, MPI_INFO_NULL));
+        hid_t fapl = LC_H5_TRY(H5Pcreate(H5P_FILE_ACCESS));
+        LC_H5_TRY(H5Pset_fapl_mpio(fapl, f->comm, MPI_INFO_NULL));
         /* The 1.8 format stores attributes larger than 64 KiB (a long input deck) densely; readers since HDF5
          * 1.8 (and every h5py) open it. */
-        h5_try(H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V18));
+        LC_H5_TRY(H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V18));
         /* Metadata is read by one rank and broadcast, and written collectively: scales to many ranks. */
-        h5_try(H5Pset_all_coll_metadata_ops(fapl, 1));
-        h5_try(H5Pset_coll_metadata_write(fapl, 1));
+        LC_H5_TRY(H5Pset_all_coll_metadata_ops(fapl, 1));
+        LC_H5_TRY(H5Pset_coll_metadata_write(fapl, 1));
         /* Lock where the file system can, go on where it cannot (Lustre without flock). */
-        h5_try(H5Pset_file_locking(fapl, 1, 1));
+        LC_H5_TRY(H5Pset_file_locking(fapl, 1, 1));
         h5_quiet q = h5_quiet_begin();
         f->file = H5Fcreate(f->partial, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
         h5_quiet_end(q);
-        h5_try(H5Pclose(fapl));
+        LC_H5_TRY(H5Pclose(fapl));
         long long failed = f->file < 0;
         allreduce_max(f, &failed, 1);
         if (failed) {
-            if (f->file >= 0) h5_try(H5Fclose(f->file));
+            if (f->file >= 0) LC_H5_TRY(H5Fclose(f->file));
             if (f->rank == 0) remove(f->partial);
             status = lc_error_set(err, path, 0,
                                   "cannot create %s with MPI-IO (does the file system support it? "
@@ -258,16 +223,16 @@ static int h5_create_on(MPI_Comm comm, const char *path, lc_h5_file **out, lc_er
         }
     }
     if (status != 0) {
-        mpi_try(MPI_Comm_free(&f->comm));
+        LC_MPI_TRY(MPI_Comm_free(&f->comm));
         free(f->path);
         free(f->partial);
         free(f);
         return status;
     }
-    f->dxpl = h5_try(H5Pcreate(H5P_DATASET_XFER));
-    h5_try(H5Pset_dxpl_mpio(f->dxpl, H5FD_MPIO_COLLECTIVE));
-    f->lcpl = h5_try(H5Pcreate(H5P_LINK_CREATE));
-    h5_try(H5Pset_create_intermediate_group(f->lcpl, 1));
+    f->dxpl = LC_H5_TRY(H5Pcreate(H5P_DATASET_XFER));
+    LC_H5_TRY(H5Pset_dxpl_mpio(f->dxpl, H5FD_MPIO_COLLECTIVE));
+    f->lcpl = LC_H5_TRY(H5Pcreate(H5P_LINK_CREATE));
+    LC_H5_TRY(H5Pset_create_intermediate_group(f->lcpl, 1));
     *out = f;
     return 0;
 }
@@ -285,14 +250,14 @@ int lc_h5_close(lc_h5_file *f, int success, lc_error *err) {
     if (success && f->has_provenance) {
         char now[LC_H5_TIME_LEN];
         lc_h5_time_now(now);
-        if (lc_h5_attr_string(f, "/", "end_time", now, err) != 0) h5_fatal("'/' vanished from %s", f->partial);
+        if (lc_h5_attr_string(f, "/", "end_time", now, err) != 0) lc_mpi_fatal("'/' vanished from %s", f->partial);
     }
-    h5_try(H5Pclose(f->dxpl));
-    h5_try(H5Pclose(f->lcpl));
+    LC_H5_TRY(H5Pclose(f->dxpl));
+    LC_H5_TRY(H5Pclose(f->lcpl));
     /* The MPI-IO driver refuses to close a file with objects still open, which catches a leaked handle here. */
-    h5_try(H5Fclose(f->file));
+    LC_H5_TRY(H5Fclose(f->file));
     /* Every rank has closed (and flushed) before rank 0 gives the file its final name. */
-    mpi_try(MPI_Barrier(f->comm));
+    LC_MPI_TRY(MPI_Barrier(f->comm));
     int code = 0;
     if (f->rank == 0) {
         if (success) {
@@ -301,13 +266,13 @@ int lc_h5_close(lc_h5_file *f, int success, lc_error *err) {
             code = errno;
         }
     }
-    mpi_try(MPI_Bcast(&code, 1, MPI_INT, 0, f->comm));
+    LC_MPI_TRY(MPI_Bcast(&code, 1, MPI_INT, 0, f->comm));
     int status = 0;
     if (code && success)
         status = lc_error_set(err, f->path, 0, "cannot rename %s to it: %s", f->partial, strerror(code));
     else if (code)
         status = lc_error_set(err, f->partial, 0, "cannot remove the incomplete output: %s", strerror(code));
-    mpi_try(MPI_Comm_free(&f->comm));
+    LC_MPI_TRY(MPI_Comm_free(&f->comm));
     free(f->path);
     free(f->partial);
     free(f);
@@ -327,14 +292,14 @@ static hid_t create_row_dataset(lc_h5_file *f, const char *name, h5_kind kind, l
     hsize_t dims[2] = {(hsize_t)rows, (hsize_t)columns};
     hsize_t max_dims[2] = {H5S_UNLIMITED, (hsize_t)columns};
     hsize_t chunk[2] = {(hsize_t)chunk_rows, (hsize_t)columns};
-    hid_t space = h5_try(H5Screate_simple(ndims, dims, max_dims));
-    hid_t dcpl = h5_try(H5Pcreate(H5P_DATASET_CREATE));
-    h5_try(H5Pset_chunk(dcpl, ndims, chunk));
+    hid_t space = LC_H5_TRY(H5Screate_simple(ndims, dims, max_dims));
+    hid_t dcpl = LC_H5_TRY(H5Pcreate(H5P_DATASET_CREATE));
+    LC_H5_TRY(H5Pset_chunk(dcpl, ndims, chunk));
     /* Every element is written by some rank: filling chunks first would write the data twice. */
-    h5_try(H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER));
-    hid_t dset = h5_try(H5Dcreate2(f->file, name, kind_file_type(kind), space, f->lcpl, dcpl, H5P_DEFAULT));
-    h5_try(H5Pclose(dcpl));
-    h5_try(H5Sclose(space));
+    LC_H5_TRY(H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER));
+    hid_t dset = LC_H5_TRY(H5Dcreate2(f->file, name, kind_file_type(kind), space, f->lcpl, dcpl, H5P_DEFAULT));
+    LC_H5_TRY(H5Pclose(dcpl));
+    LC_H5_TRY(H5Sclose(space));
     return dset;
 }
 
@@ -352,18 +317,18 @@ static void write_block(lc_h5_file *f, hid_t dset, h5_kind kind, long long first
     hsize_t start[2] = {(hsize_t)first, 0};
     hsize_t count[2] = {(hsize_t)n, (hsize_t)columns};
     hsize_t memory_dims[2] = {(hsize_t)(n > 0 ? n : 1), (hsize_t)columns};
-    hid_t file_space = h5_try(H5Dget_space(dset));
-    hid_t memory_space = h5_try(H5Screate_simple(ndims, memory_dims, NULL));
+    hid_t file_space = LC_H5_TRY(H5Dget_space(dset));
+    hid_t memory_space = LC_H5_TRY(H5Screate_simple(ndims, memory_dims, NULL));
     if (n > 0) {
-        h5_try(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start, NULL, count, NULL));
+        LC_H5_TRY(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start, NULL, count, NULL));
     } else {
-        h5_try(H5Sselect_none(file_space));
-        h5_try(H5Sselect_none(memory_space));
+        LC_H5_TRY(H5Sselect_none(file_space));
+        LC_H5_TRY(H5Sselect_none(memory_space));
     }
     static const char nothing = 0; /* H5Dwrite wants a buffer even for an empty selection */
-    h5_try(H5Dwrite(dset, kind_memory_type(kind), memory_space, file_space, f->dxpl, n > 0 ? data : &nothing));
-    h5_try(H5Sclose(memory_space));
-    h5_try(H5Sclose(file_space));
+    LC_H5_TRY(H5Dwrite(dset, kind_memory_type(kind), memory_space, file_space, f->dxpl, n > 0 ? data : &nothing));
+    LC_H5_TRY(H5Sclose(memory_space));
+    LC_H5_TRY(H5Sclose(file_space));
 }
 
 static int write_rows(lc_h5_file *f, const char *name, h5_kind kind, const void *local, long n_local, int columns,
@@ -376,7 +341,7 @@ static int write_rows(lc_h5_file *f, const char *name, h5_kind kind, const void 
     rank_offsets(f, n_local, &first, &total);
     hid_t dset = create_row_dataset(f, name, kind, total, columns, chunk_rows_for(kind, columns, total));
     if (total > 0) write_block(f, dset, kind, first, n_local, columns, local);
-    h5_try(H5Dclose(dset));
+    LC_H5_TRY(H5Dclose(dset));
     return 0;
 }
 
@@ -399,21 +364,21 @@ int lc_h5_write_rows_i32(lc_h5_file *f, const char *name, const int *local, long
 
 /* Whether `name` (which exists) is a dataset of kind's type, in the layout of `columns`, extendible in rows. */
 static int appendable(hid_t file, const char *name, h5_kind kind, int columns) {
-    hid_t object = h5_try(H5Oopen(file, name, H5P_DEFAULT));
+    hid_t object = LC_H5_TRY(H5Oopen(file, name, H5P_DEFAULT));
     int is_dataset = H5Iget_type(object) == H5I_DATASET;
-    h5_try(H5Oclose(object));
+    LC_H5_TRY(H5Oclose(object));
     if (!is_dataset) return 0;
-    hid_t dset = h5_try(H5Dopen2(file, name, H5P_DEFAULT));
-    hid_t type = h5_try(H5Dget_type(dset));
+    hid_t dset = LC_H5_TRY(H5Dopen2(file, name, H5P_DEFAULT));
+    hid_t type = LC_H5_TRY(H5Dget_type(dset));
     int same_type = H5Tget_class(type) == kind_class(kind) && H5Tget_size(type) == kind_size(kind) &&
                     (kind_class(kind) != H5T_INTEGER || H5Tget_sign(type) == H5T_SGN_2);
-    h5_try(H5Tclose(type));
-    hid_t space = h5_try(H5Dget_space(dset));
-    int ndims = (int)h5_try(H5Sget_simple_extent_ndims(space));
+    LC_H5_TRY(H5Tclose(type));
+    hid_t space = LC_H5_TRY(H5Dget_space(dset));
+    int ndims = (int)LC_H5_TRY(H5Sget_simple_extent_ndims(space));
     hsize_t dims[2] = {0, 0}, max_dims[2] = {0, 0};
-    if (ndims == 1 || ndims == 2) h5_try(H5Sget_simple_extent_dims(space, dims, max_dims));
-    h5_try(H5Sclose(space));
-    h5_try(H5Dclose(dset));
+    if (ndims == 1 || ndims == 2) LC_H5_TRY(H5Sget_simple_extent_dims(space, dims, max_dims));
+    LC_H5_TRY(H5Sclose(space));
+    LC_H5_TRY(H5Dclose(dset));
     int same_shape = ndims == (columns == 1 ? 1 : 2) && (ndims == 1 || dims[1] == (hsize_t)columns) &&
                      max_dims[0] == H5S_UNLIMITED;
     return same_type && same_shape;
@@ -429,23 +394,23 @@ static int append_rows(lc_h5_file *f, const char *name, h5_kind kind, const void
         if (!appendable(f->file, name, kind, columns))
             return lc_error_set(err, f->path, 0,
                                 "cannot append to '%s': it exists with another type, shape or a fixed size", name);
-        dset = h5_try(H5Dopen2(f->file, name, H5P_DEFAULT));
+        dset = LC_H5_TRY(H5Dopen2(f->file, name, H5P_DEFAULT));
     } else {
         dset = create_row_dataset(f, name, kind, 0, columns, chunk_rows_for(kind, columns, 0));
     }
     long long first = 0, total = 0;
     rank_offsets(f, n_local, &first, &total);
     if (total > 0) {
-        hid_t space = h5_try(H5Dget_space(dset));
+        hid_t space = LC_H5_TRY(H5Dget_space(dset));
         hsize_t dims[2] = {0, 0};
-        h5_try(H5Sget_simple_extent_dims(space, dims, NULL));
-        h5_try(H5Sclose(space));
+        LC_H5_TRY(H5Sget_simple_extent_dims(space, dims, NULL));
+        LC_H5_TRY(H5Sclose(space));
         long long old_rows = (long long)dims[0];
         dims[0] += (hsize_t)total;
-        h5_try(H5Dset_extent(dset, dims));
+        LC_H5_TRY(H5Dset_extent(dset, dims));
         write_block(f, dset, kind, old_rows + first, n_local, columns, local);
     }
-    h5_try(H5Dclose(dset));
+    LC_H5_TRY(H5Dclose(dset));
     return 0;
 }
 
@@ -470,21 +435,21 @@ int lc_h5_append_rows_i32(lc_h5_file *f, const char *name, const int *local, lon
  * with an empty selection. */
 static void write_replicated(lc_h5_file *f, const char *name, hid_t file_type, hid_t memory_type, int ndims,
                              const hsize_t *dims, const void *data) {
-    hid_t space = h5_try(H5Screate_simple(ndims, dims, NULL));
-    hid_t dset = h5_try(H5Dcreate2(f->file, name, file_type, space, f->lcpl, H5P_DEFAULT, H5P_DEFAULT));
-    hssize_t n = h5_try(H5Sget_simple_extent_npoints(space));
+    hid_t space = LC_H5_TRY(H5Screate_simple(ndims, dims, NULL));
+    hid_t dset = LC_H5_TRY(H5Dcreate2(f->file, name, file_type, space, f->lcpl, H5P_DEFAULT, H5P_DEFAULT));
+    hssize_t n = LC_H5_TRY(H5Sget_simple_extent_npoints(space));
     if (n > 0) {
-        hid_t memory_space = h5_try(H5Screate_simple(ndims, dims, NULL));
+        hid_t memory_space = LC_H5_TRY(H5Screate_simple(ndims, dims, NULL));
         if (f->rank != 0) {
-            h5_try(H5Sselect_none(space));
-            h5_try(H5Sselect_none(memory_space));
+            LC_H5_TRY(H5Sselect_none(space));
+            LC_H5_TRY(H5Sselect_none(memory_space));
         }
         static const char nothing = 0;
-        h5_try(H5Dwrite(dset, memory_type, memory_space, space, f->dxpl, f->rank == 0 ? data : &nothing));
-        h5_try(H5Sclose(memory_space));
+        LC_H5_TRY(H5Dwrite(dset, memory_type, memory_space, space, f->dxpl, f->rank == 0 ? data : &nothing));
+        LC_H5_TRY(H5Sclose(memory_space));
     }
-    h5_try(H5Dclose(dset));
-    h5_try(H5Sclose(space));
+    LC_H5_TRY(H5Dclose(dset));
+    LC_H5_TRY(H5Sclose(space));
 }
 
 static int write_small(lc_h5_file *f, const char *name, h5_kind kind, const void *data, long rows, int columns,
@@ -518,10 +483,10 @@ int lc_h5_write_small_i32(lc_h5_file *f, const char *name, const int *data, long
 
 /* A fixed-length UTF-8 string type of `size` bytes (at least 1: HDF5 has no empty strings), null-padded. */
 static hid_t string_type(size_t size) {
-    hid_t type = h5_try(H5Tcopy(H5T_C_S1));
-    h5_try(H5Tset_size(type, size > 0 ? size : 1));
-    h5_try(H5Tset_strpad(type, H5T_STR_NULLPAD));
-    h5_try(H5Tset_cset(type, H5T_CSET_UTF8));
+    hid_t type = LC_H5_TRY(H5Tcopy(H5T_C_S1));
+    LC_H5_TRY(H5Tset_size(type, size > 0 ? size : 1));
+    LC_H5_TRY(H5Tset_strpad(type, H5T_STR_NULLPAD));
+    LC_H5_TRY(H5Tset_cset(type, H5T_CSET_UTF8));
     return type;
 }
 
@@ -541,7 +506,7 @@ int lc_h5_write_small_strings(lc_h5_file *f, const char *name, const char *const
     if (f->rank == 0)
         for (long i = 0; i < count; i++)
             if ((long long)strlen(strings[i]) > width) width = (long long)strlen(strings[i]);
-    mpi_try(MPI_Bcast(&width, 1, MPI_LONG_LONG, 0, f->comm));
+    LC_MPI_TRY(MPI_Bcast(&width, 1, MPI_LONG_LONG, 0, f->comm));
     char *buffer = NULL;
     if (f->rank == 0) {
         buffer = lc_calloc((size_t)(count > 0 ? count : 1), (size_t)width);
@@ -550,7 +515,7 @@ int lc_h5_write_small_strings(lc_h5_file *f, const char *name, const char *const
     hid_t type = string_type((size_t)width);
     hsize_t dims[1] = {(hsize_t)count};
     write_replicated(f, name, type, type, 1, dims, buffer);
-    h5_try(H5Tclose(type));
+    LC_H5_TRY(H5Tclose(type));
     free(buffer);
     return 0;
 }
@@ -561,17 +526,17 @@ int lc_h5_write_small_strings(lc_h5_file *f, const char *name, const char *const
 static int write_attribute(lc_h5_file *f, const char *object, const char *name, hid_t file_type, hid_t memory_type,
                            const void *value, lc_error *err) {
     if (strcmp(object, "/") != 0) check_name("lc_h5_attr", object);
-    if (!name || !*name) h5_fatal("lc_h5_attr: empty attribute name on '%s'", object);
+    if (!name || !*name) lc_mpi_fatal("lc_h5_attr: empty attribute name on '%s'", object);
     if (!object_exists(f->file, object))
         return lc_error_set(err, f->path, 0, "cannot set attribute '%s': no object '%s'", name, object);
-    hid_t target = h5_try(H5Oopen(f->file, object, H5P_DEFAULT));
-    if (h5_try(H5Aexists(target, name)) > 0) h5_try(H5Adelete(target, name));
-    hid_t space = h5_try(H5Screate(H5S_SCALAR));
-    hid_t attr = h5_try(H5Acreate2(target, name, file_type, space, H5P_DEFAULT, H5P_DEFAULT));
-    h5_try(H5Awrite(attr, memory_type, value));
-    h5_try(H5Aclose(attr));
-    h5_try(H5Sclose(space));
-    h5_try(H5Oclose(target));
+    hid_t target = LC_H5_TRY(H5Oopen(f->file, object, H5P_DEFAULT));
+    if (LC_H5_TRY(H5Aexists(target, name)) > 0) LC_H5_TRY(H5Adelete(target, name));
+    hid_t space = LC_H5_TRY(H5Screate(H5S_SCALAR));
+    hid_t attr = LC_H5_TRY(H5Acreate2(target, name, file_type, space, H5P_DEFAULT, H5P_DEFAULT));
+    LC_H5_TRY(H5Awrite(attr, memory_type, value));
+    LC_H5_TRY(H5Aclose(attr));
+    LC_H5_TRY(H5Sclose(space));
+    LC_H5_TRY(H5Oclose(target));
     return 0;
 }
 
@@ -579,33 +544,33 @@ int lc_h5_attr_string(lc_h5_file *f, const char *object, const char *name, const
     /* Length and bytes from rank 0: both go into metadata that every rank must write identically. */
     long long length = 0;
     if (f->rank == 0) {
-        if (!value) h5_fatal("lc_h5_attr_string: NULL value for '%s'", name);
+        if (!value) lc_mpi_fatal("lc_h5_attr_string: NULL value for '%s'", name);
         length = (long long)strlen(value);
     }
-    mpi_try(MPI_Bcast(&length, 1, MPI_LONG_LONG, 0, f->comm));
-    if (length > (long long)INT_MAX - 1) h5_fatal("lc_h5_attr_string: '%s' is too long", name);
+    LC_MPI_TRY(MPI_Bcast(&length, 1, MPI_LONG_LONG, 0, f->comm));
+    if (length > (long long)INT_MAX - 1) lc_mpi_fatal("lc_h5_attr_string: '%s' is too long", name);
     char *text = lc_calloc((size_t)length + 1, 1);
     if (f->rank == 0) memcpy(text, value, (size_t)length);
-    mpi_try(MPI_Bcast(text, (int)length + 1, MPI_CHAR, 0, f->comm));
+    LC_MPI_TRY(MPI_Bcast(text, (int)length + 1, MPI_CHAR, 0, f->comm));
     hid_t type = string_type((size_t)length);
     int status = write_attribute(f, object, name, type, type, text, err);
-    h5_try(H5Tclose(type));
+    LC_H5_TRY(H5Tclose(type));
     free(text);
     return status;
 }
 
 int lc_h5_attr_i64(lc_h5_file *f, const char *object, const char *name, long long value, lc_error *err) {
-    mpi_try(MPI_Bcast(&value, 1, MPI_LONG_LONG, 0, f->comm));
+    LC_MPI_TRY(MPI_Bcast(&value, 1, MPI_LONG_LONG, 0, f->comm));
     return write_attribute(f, object, name, H5T_STD_I64LE, H5T_NATIVE_LLONG, &value, err);
 }
 
 int lc_h5_attr_f64(lc_h5_file *f, const char *object, const char *name, double value, lc_error *err) {
-    mpi_try(MPI_Bcast(&value, 1, MPI_DOUBLE, 0, f->comm));
+    LC_MPI_TRY(MPI_Bcast(&value, 1, MPI_DOUBLE, 0, f->comm));
     return write_attribute(f, object, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &value, err);
 }
 
 static int attr_u64(lc_h5_file *f, const char *object, const char *name, unsigned long long value, lc_error *err) {
-    mpi_try(MPI_Bcast(&value, 1, MPI_UNSIGNED_LONG_LONG, 0, f->comm));
+    LC_MPI_TRY(MPI_Bcast(&value, 1, MPI_UNSIGNED_LONG_LONG, 0, f->comm));
     return write_attribute(f, object, name, H5T_STD_U64LE, H5T_NATIVE_ULLONG, &value, err);
 }
 
@@ -632,12 +597,12 @@ int lc_h5_write_provenance(lc_h5_file *f, const char *kind, int schema_version, 
 
 static hid_t open_for_reading(const char *path, lc_error *err) {
     if (access(path, R_OK) != 0) return lc_error_set(err, path, 0, "cannot read: %s", strerror(errno));
-    hid_t fapl = h5_try(H5Pcreate(H5P_FILE_ACCESS));
-    h5_try(H5Pset_file_locking(fapl, 1, 1));
+    hid_t fapl = LC_H5_TRY(H5Pcreate(H5P_FILE_ACCESS));
+    LC_H5_TRY(H5Pset_file_locking(fapl, 1, 1));
     h5_quiet q = h5_quiet_begin();
     hid_t file = H5Fopen(path, H5F_ACC_RDONLY, fapl);
     h5_quiet_end(q);
-    h5_try(H5Pclose(fapl));
+    LC_H5_TRY(H5Pclose(fapl));
     if (file < 0) return lc_error_set(err, path, 0, "not a readable HDF5 file");
     return file;
 }
@@ -646,20 +611,20 @@ static hid_t open_for_reading(const char *path, lc_error *err) {
 static hid_t open_dataset(hid_t file, const char *path, const char *name, lc_error *err) {
     if (!valid_name(name) || !object_exists(file, name))
         return lc_error_set(err, path, 0, "no dataset '%s'", name ? name : "(null)");
-    hid_t object = h5_try(H5Oopen(file, name, H5P_DEFAULT));
+    hid_t object = LC_H5_TRY(H5Oopen(file, name, H5P_DEFAULT));
     int is_dataset = H5Iget_type(object) == H5I_DATASET;
-    h5_try(H5Oclose(object));
+    LC_H5_TRY(H5Oclose(object));
     if (!is_dataset) return lc_error_set(err, path, 0, "'%s' is not a dataset", name);
-    return h5_try(H5Dopen2(file, name, H5P_DEFAULT));
+    return LC_H5_TRY(H5Dopen2(file, name, H5P_DEFAULT));
 }
 
 /* rows and columns of dset (a 1-D dataset has one column; a scalar is 1 x 1); -1 for more than 2 dimensions. */
 static int dataset_dims(hid_t dset, long long *rows, long long *columns) {
-    hid_t space = h5_try(H5Dget_space(dset));
-    int ndims = (int)h5_try(H5Sget_simple_extent_ndims(space));
+    hid_t space = LC_H5_TRY(H5Dget_space(dset));
+    int ndims = (int)LC_H5_TRY(H5Sget_simple_extent_ndims(space));
     hsize_t dims[2] = {1, 1};
-    if (ndims <= 2) h5_try(H5Sget_simple_extent_dims(space, dims, NULL));
-    h5_try(H5Sclose(space));
+    if (ndims <= 2) LC_H5_TRY(H5Sget_simple_extent_dims(space, dims, NULL));
+    LC_H5_TRY(H5Sclose(space));
     *rows = ndims >= 1 ? (long long)dims[0] : 1;
     *columns = ndims == 2 ? (long long)dims[1] : 1;
     return ndims <= 2 ? ndims : -1;
@@ -676,11 +641,11 @@ int lc_h5_dataset_shape(const char *path, const char *name, long dims[2], lc_err
             status = lc_error_set(err, path, 0, "'%s' has more than 2 dimensions", name);
         dims[0] = (long)rows;
         dims[1] = (long)columns;
-        h5_try(H5Dclose(dset));
+        LC_H5_TRY(H5Dclose(dset));
     } else {
         status = -1;
     }
-    h5_try(H5Fclose(file));
+    LC_H5_TRY(H5Fclose(file));
     return status;
 }
 
@@ -690,15 +655,15 @@ static int read_rows(const char *path, const char *name, h5_kind kind, long firs
     if (file < 0) return -1;
     hid_t dset = open_dataset(file, path, name, err);
     if (dset < 0) {
-        h5_try(H5Fclose(file));
+        LC_H5_TRY(H5Fclose(file));
         return -1;
     }
     int status = 0;
     long long rows = 0, dataset_columns = 0;
     int ndims = dataset_dims(dset, &rows, &dataset_columns);
-    hid_t type = h5_try(H5Dget_type(dset));
+    hid_t type = LC_H5_TRY(H5Dget_type(dset));
     H5T_class_t type_class = H5Tget_class(type);
-    h5_try(H5Tclose(type));
+    LC_H5_TRY(H5Tclose(type));
     if (ndims < 1)
         status = lc_error_set(err, path, 0, "'%s' is not a 1-D or 2-D dataset", name);
     else if (type_class != kind_class(kind))
@@ -715,15 +680,15 @@ static int read_rows(const char *path, const char *name, h5_kind kind, long firs
     if (status == 0 && n_rows > 0) {
         hsize_t start[2] = {(hsize_t)first_row, 0};
         hsize_t count[2] = {(hsize_t)n_rows, (hsize_t)columns};
-        hid_t file_space = h5_try(H5Dget_space(dset));
-        h5_try(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start, NULL, count, NULL));
-        hid_t memory_space = h5_try(H5Screate_simple(ndims, count, NULL));
-        h5_try(H5Dread(dset, kind_memory_type(kind), memory_space, file_space, H5P_DEFAULT, out));
-        h5_try(H5Sclose(memory_space));
-        h5_try(H5Sclose(file_space));
+        hid_t file_space = LC_H5_TRY(H5Dget_space(dset));
+        LC_H5_TRY(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start, NULL, count, NULL));
+        hid_t memory_space = LC_H5_TRY(H5Screate_simple(ndims, count, NULL));
+        LC_H5_TRY(H5Dread(dset, kind_memory_type(kind), memory_space, file_space, H5P_DEFAULT, out));
+        LC_H5_TRY(H5Sclose(memory_space));
+        LC_H5_TRY(H5Sclose(file_space));
     }
-    h5_try(H5Dclose(dset));
-    h5_try(H5Fclose(file));
+    LC_H5_TRY(H5Dclose(dset));
+    LC_H5_TRY(H5Fclose(file));
     return status;
 }
 
@@ -751,29 +716,29 @@ typedef struct {
 } string_source;
 
 static void read_raw(string_source src, hid_t memory_type, void *buffer) {
-    if (src.is_attribute) h5_try(H5Aread(src.object, memory_type, buffer));
-    else h5_try(H5Dread(src.object, memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer));
+    if (src.is_attribute) LC_H5_TRY(H5Aread(src.object, memory_type, buffer));
+    else LC_H5_TRY(H5Dread(src.object, memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer));
 }
 
 /* The `count` strings of src (file type `type`, dataspace `space`) as new lc_malloc'd copies. */
 static char **read_string_values(string_source src, hid_t type, hid_t space, long count) {
     char **strings = lc_malloc(sizeof(char *) * (size_t)(count > 0 ? count : 1));
     if (count == 0) return strings;
-    if (h5_try(H5Tis_variable_str(type)) > 0) {
+    if (LC_H5_TRY(H5Tis_variable_str(type)) > 0) {
         /* Variable-length strings (h5py's default): HDF5 allocates each; copy and give them back. */
         char **raw = lc_calloc((size_t)count, sizeof(char *));
-        hid_t memory_type = h5_try(H5Tcopy(H5T_C_S1));
-        h5_try(H5Tset_size(memory_type, H5T_VARIABLE));
+        hid_t memory_type = LC_H5_TRY(H5Tcopy(H5T_C_S1));
+        LC_H5_TRY(H5Tset_size(memory_type, H5T_VARIABLE));
         read_raw(src, memory_type, raw);
         for (long i = 0; i < count; i++) strings[i] = copy_string(raw[i] ? raw[i] : "");
-        h5_try(H5Dvlen_reclaim(memory_type, space, H5P_DEFAULT, raw));
-        h5_try(H5Tclose(memory_type));
+        LC_H5_TRY(H5Dvlen_reclaim(memory_type, space, H5P_DEFAULT, raw));
+        LC_H5_TRY(H5Tclose(memory_type));
         free(raw);
     } else {
         size_t width = H5Tget_size(type);
-        if (width == 0) h5_fatal("string type of size 0");
+        if (width == 0) lc_mpi_fatal("string type of size 0");
         char *buffer = lc_malloc((size_t)count * width);
-        hid_t memory_type = h5_try(H5Tcopy(type));
+        hid_t memory_type = LC_H5_TRY(H5Tcopy(type));
         read_raw(src, memory_type, buffer);
         for (long i = 0; i < count; i++) {
             const char *s = buffer + (size_t)i * width;
@@ -785,7 +750,7 @@ static char **read_string_values(string_source src, hid_t type, hid_t space, lon
             memcpy(strings[i], s, n);
             strings[i][n] = '\0';
         }
-        h5_try(H5Tclose(memory_type));
+        LC_H5_TRY(H5Tclose(memory_type));
         free(buffer);
     }
     return strings;
@@ -798,23 +763,23 @@ int lc_h5_read_strings(const char *path, const char *name, char ***strings, long
     if (file < 0) return -1;
     hid_t dset = open_dataset(file, path, name, err);
     if (dset < 0) {
-        h5_try(H5Fclose(file));
+        LC_H5_TRY(H5Fclose(file));
         return -1;
     }
     int status = 0;
-    hid_t type = h5_try(H5Dget_type(dset));
-    hid_t space = h5_try(H5Dget_space(dset));
-    if (H5Tget_class(type) != H5T_STRING || h5_try(H5Sget_simple_extent_ndims(space)) != 1) {
+    hid_t type = LC_H5_TRY(H5Dget_type(dset));
+    hid_t space = LC_H5_TRY(H5Dget_space(dset));
+    if (H5Tget_class(type) != H5T_STRING || LC_H5_TRY(H5Sget_simple_extent_ndims(space)) != 1) {
         status = lc_error_set(err, path, 0, "'%s' is not a 1-D dataset of strings", name);
     } else {
-        long n = (long)h5_try(H5Sget_simple_extent_npoints(space));
+        long n = (long)LC_H5_TRY(H5Sget_simple_extent_npoints(space));
         *strings = read_string_values((string_source){dset, 0}, type, space, n);
         *count = n;
     }
-    h5_try(H5Sclose(space));
-    h5_try(H5Tclose(type));
-    h5_try(H5Dclose(dset));
-    h5_try(H5Fclose(file));
+    LC_H5_TRY(H5Sclose(space));
+    LC_H5_TRY(H5Tclose(type));
+    LC_H5_TRY(H5Dclose(dset));
+    LC_H5_TRY(H5Fclose(file));
     return status;
 }
 
@@ -828,14 +793,14 @@ void lc_h5_strings_free(char **strings, long count) {
 static hid_t open_attribute(hid_t file, const char *path, const char *object, const char *name, lc_error *err) {
     if (!object || (strcmp(object, "/") != 0 && !valid_name(object)) || !object_exists(file, object))
         return lc_error_set(err, path, 0, "no object '%s'", object ? object : "(null)");
-    if (!name || !*name || h5_try(H5Aexists_by_name(file, object, name, H5P_DEFAULT)) <= 0)
+    if (!name || !*name || LC_H5_TRY(H5Aexists_by_name(file, object, name, H5P_DEFAULT)) <= 0)
         return lc_error_set(err, path, 0, "'%s' has no attribute '%s'", object, name ? name : "(null)");
-    hid_t attr = h5_try(H5Aopen_by_name(file, object, name, H5P_DEFAULT, H5P_DEFAULT));
-    hid_t space = h5_try(H5Aget_space(attr));
-    hssize_t n = h5_try(H5Sget_simple_extent_npoints(space));
-    h5_try(H5Sclose(space));
+    hid_t attr = LC_H5_TRY(H5Aopen_by_name(file, object, name, H5P_DEFAULT, H5P_DEFAULT));
+    hid_t space = LC_H5_TRY(H5Aget_space(attr));
+    hssize_t n = LC_H5_TRY(H5Sget_simple_extent_npoints(space));
+    LC_H5_TRY(H5Sclose(space));
     if (n != 1) {
-        h5_try(H5Aclose(attr));
+        LC_H5_TRY(H5Aclose(attr));
         return lc_error_set(err, path, 0, "attribute '%s' of '%s' holds %lld values, not one", name, object,
                             (long long)n);
     }
@@ -849,20 +814,20 @@ int lc_h5_read_attr_string(const char *path, const char *object, const char *nam
     hid_t attr = open_attribute(file, path, object, name, err);
     int status = attr < 0 ? -1 : 0;
     if (attr >= 0) {
-        hid_t type = h5_try(H5Aget_type(attr));
+        hid_t type = LC_H5_TRY(H5Aget_type(attr));
         if (H5Tget_class(type) != H5T_STRING) {
             status = lc_error_set(err, path, 0, "attribute '%s' of '%s' is not a string", name, object);
         } else {
-            hid_t space = h5_try(H5Aget_space(attr));
+            hid_t space = LC_H5_TRY(H5Aget_space(attr));
             char **strings = read_string_values((string_source){attr, 1}, type, space, 1);
             *value = strings[0];
             free(strings);
-            h5_try(H5Sclose(space));
+            LC_H5_TRY(H5Sclose(space));
         }
-        h5_try(H5Tclose(type));
-        h5_try(H5Aclose(attr));
+        LC_H5_TRY(H5Tclose(type));
+        LC_H5_TRY(H5Aclose(attr));
     }
-    h5_try(H5Fclose(file));
+    LC_H5_TRY(H5Fclose(file));
     return status;
 }
 
@@ -874,18 +839,18 @@ static int read_attr_number(const char *path, const char *object, const char *na
     hid_t attr = open_attribute(file, path, object, name, err);
     int status = attr < 0 ? -1 : 0;
     if (attr >= 0) {
-        hid_t type = h5_try(H5Aget_type(attr));
+        hid_t type = LC_H5_TRY(H5Aget_type(attr));
         H5T_class_t type_class = H5Tget_class(type);
-        h5_try(H5Tclose(type));
+        LC_H5_TRY(H5Tclose(type));
         int fits = wanted == H5T_NO_CLASS ? type_class == H5T_INTEGER || type_class == H5T_FLOAT
                                           : type_class == wanted;
         if (!fits)
             status = lc_error_set(err, path, 0, "attribute '%s' of '%s' is not %s", name, object,
                                   wanted == H5T_INTEGER ? "an integer" : "a number");
-        else h5_try(H5Aread(attr, memory_type, value));
-        h5_try(H5Aclose(attr));
+        else LC_H5_TRY(H5Aread(attr, memory_type, value));
+        LC_H5_TRY(H5Aclose(attr));
     }
-    h5_try(H5Fclose(file));
+    LC_H5_TRY(H5Fclose(file));
     return status;
 }
 
