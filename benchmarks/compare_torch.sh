@@ -9,7 +9,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export OPENBLAS_NUM_THREADS=$threads OMP_NUM_THREADS=$threads
-echo "threads $threads; $(nproc --all) cores; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+echo "threads $threads; OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-auto}; $(nproc --all) cores; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 for model in vae gan; do
   printf '[train]\ntraining_set = %s\nmodel = %s\nepochs = 1\nblas_threads = %s\ncheckpoint = %s\nmetrics = %s\n' \
     "$training" "$model" "$threads" "$tmp/$model.h5" "$tmp/$model.csv" > "$tmp/$model.ini"
