@@ -11,6 +11,7 @@
 #include "lego/encoder.h"
 #include "nn/model.h"
 #include "test.h"
+#include "two_ranks.h"
 
 static lc_nn_ctx ctx;
 
@@ -209,43 +210,7 @@ static void test_gan_penalty_fd(void) {
     fixture_free(&fx);
 }
 
-/* ---------------- two ranks in one process ---------------- */
-
-/* a two-party all-reduce between threads: each posts its buffer, both sum after a barrier */
-typedef struct {
-    pthread_barrier_t barrier;
-    float *fbuf[2];
-    double *dbuf[2];
-} exchange;
-
-typedef struct {
-    exchange *ex;
-    int rank;
-} rank_hook;
-
-static void sync_sum(float *grads, size_t n, void *user) {
-    rank_hook *r = user;
-    exchange *ex = r->ex;
-    ex->fbuf[r->rank] = grads;
-    pthread_barrier_wait(&ex->barrier);
-    float *mine = lc_malloc(n * sizeof(float));
-    for (size_t i = 0; i < n; i++) mine[i] = ex->fbuf[0][i] + ex->fbuf[1][i]; /* same order on both ranks */
-    pthread_barrier_wait(&ex->barrier);
-    memcpy(grads, mine, n * sizeof(float));
-    free(mine);
-}
-
-static void allreduce_sum(double *data, int n, void *user) {
-    rank_hook *r = user;
-    exchange *ex = r->ex;
-    ex->dbuf[r->rank] = data;
-    pthread_barrier_wait(&ex->barrier);
-    double *mine = lc_malloc((size_t)n * sizeof(double));
-    for (int i = 0; i < n; i++) mine[i] = ex->dbuf[0][i] + ex->dbuf[1][i];
-    pthread_barrier_wait(&ex->barrier);
-    memcpy(data, mine, (size_t)n * sizeof(double));
-    free(mine);
-}
+/* ---------------- two ranks in one process (two_ranks.h) ---------------- */
 
 enum { STEPS = 3, ROWS = 40 };
 

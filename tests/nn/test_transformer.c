@@ -12,6 +12,7 @@
 #include "lego/encoder.h"
 #include "nn/model.h"
 #include "test.h"
+#include "two_ranks.h"
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -164,42 +165,7 @@ static void test_loss_fd(void) {
     fixture_free(&fx);
 }
 
-/* ---------------- two ranks in one process ---------------- */
-
-typedef struct {
-    pthread_barrier_t barrier;
-    float *fbuf[2];
-    double *dbuf[2];
-} exchange;
-
-typedef struct {
-    exchange *ex;
-    int rank;
-} rank_hook;
-
-static void sync_sum(float *grads, size_t n, void *user) {
-    rank_hook *r = user;
-    exchange *ex = r->ex;
-    ex->fbuf[r->rank] = grads;
-    pthread_barrier_wait(&ex->barrier);
-    float *mine = lc_malloc(n * sizeof(float));
-    for (size_t i = 0; i < n; i++) mine[i] = ex->fbuf[0][i] + ex->fbuf[1][i];
-    pthread_barrier_wait(&ex->barrier);
-    memcpy(grads, mine, n * sizeof(float));
-    free(mine);
-}
-
-static void allreduce_sum(double *data, int n, void *user) {
-    rank_hook *r = user;
-    exchange *ex = r->ex;
-    ex->dbuf[r->rank] = data;
-    pthread_barrier_wait(&ex->barrier);
-    double *mine = lc_malloc((size_t)n * sizeof(double));
-    for (int i = 0; i < n; i++) mine[i] = ex->dbuf[0][i] + ex->dbuf[1][i];
-    pthread_barrier_wait(&ex->barrier);
-    memcpy(data, mine, (size_t)n * sizeof(double));
-    free(mine);
-}
+/* ---------------- two ranks in one process (two_ranks.h) ---------------- */
 
 enum { STEPS = 3, ROWS = 40 };
 
