@@ -875,6 +875,24 @@ static int loose_shifts(const double (*fa)[3], const int *za, const double (*q)[
     return found;
 }
 
+/* The result of a match found with correspondence c, lattice change t (double) and shift in a's primitive cell:
+ * a = Qa^-1 T Qb b (Q = to_input); f_a = f_b M^-1 + s Qa. */
+static void fill_result(lc_match_result *result, const lc_match_cell *a, const lc_match_cell *b,
+                        const correspondence *c, const double t[3][3], const double shift[3], double max,
+                        double rms) {
+    double qa_inv[3][3], m[3][3];
+    mat_inverse(a->to_input, qa_inv);
+    mat_mul(qa_inv, t, m);
+    mat_mul(m, b->to_input, result->transformation);
+    row_times(shift, a->to_input, result->origin_shift);
+    for (int k = 0; k < 3; k++) result->origin_shift[k] = lc_wrap_unit(result->origin_shift[k]);
+    result->mirror = c->mirror;
+    result->max_displacement = max;
+    result->rms_displacement = rms;
+    result->length_misfit = c->length_misfit;
+    result->angle_misfit = c->angle_misfit;
+}
+
 static int match_cells_loose(const lc_match_cell *a, const lc_match_cell *b, const lc_match_options *o,
                              lc_match_result *result) {
     const lc_structure *pa = &a->primitive, *pb = &b->primitive;
@@ -918,19 +936,7 @@ static int match_cells_loose(const lc_match_cell *a, const lc_match_cell *b, con
                           shift, &max, &rms))
             continue;
         found = 1;
-        if (result) {
-            double qa_inv[3][3], m[3][3];
-            mat_inverse(a->to_input, qa_inv);
-            mat_mul(qa_inv, t, m);
-            mat_mul(m, b->to_input, result->transformation);
-            row_times(shift, a->to_input, result->origin_shift);
-            for (int k = 0; k < 3; k++) result->origin_shift[k] = lc_wrap_unit(result->origin_shift[k]);
-            result->mirror = c[ci].mirror;
-            result->max_displacement = max;
-            result->rms_displacement = rms;
-            result->length_misfit = c[ci].length_misfit;
-            result->angle_misfit = c[ci].angle_misfit;
-        }
+        if (result) fill_result(result, a, b, &c[ci], (const double(*)[3])t, shift, max, rms);
     }
     free(q), free(fa), free(c);
     return found;
@@ -1001,20 +1007,7 @@ int lc_match_cells(const lc_match_cell *a, const lc_match_cell *b, const lc_matc
                            o.site_tolerance, &w, shift, &max, &rms))
             continue;
         found = 1;
-        if (result) {
-            /* a = Qa^-1 T Qb b (Q = to_input); f_a = f_b M^-1 + s Qa with s the shift in a's primitive cell. */
-            double qa_inv[3][3], m[3][3];
-            mat_inverse(a->to_input, qa_inv);
-            mat_mul(qa_inv, t, m);
-            mat_mul(m, b->to_input, result->transformation);
-            row_times(shift, a->to_input, result->origin_shift);
-            for (int k = 0; k < 3; k++) result->origin_shift[k] = lc_wrap_unit(result->origin_shift[k]);
-            result->mirror = c[ci].mirror;
-            result->max_displacement = max;
-            result->rms_displacement = rms;
-            result->length_misfit = c[ci].length_misfit;
-            result->angle_misfit = c[ci].angle_misfit;
-        }
+        if (result) fill_result(result, a, b, &c[ci], (const double(*)[3])t, shift, max, rms);
     }
     free(q);
     pairing_free(&w);
