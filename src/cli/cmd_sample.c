@@ -13,7 +13,7 @@
 #include "core/log.h"
 #include "deck.h"
 #include "lego/row.h"
-#include "model_files.h"
+#include "sampler.h"
 #include "mpi/collective.h"
 #include "mpi/comm.h"
 #include "mpi/h5_parallel.h"
@@ -53,56 +53,28 @@ int lc_cmd_sample(int argc, char **argv) {
     char start[LC_H5_TIME_LEN];
     lc_h5_time_now(start);
 
-    const char *checkpoint = lc_deck_path(deck, "sample", "checkpoint");
-    lc_checkpoint_data data;
-    lc_model_config config;
-    lc_encoder encoder;
-    memset(&encoder, 0, sizeof encoder);
-    if (lc_checkpoint_load(checkpoint, &data, &err) != 0 || lc_model_config_from_checkpoint(&data, &config, &err) != 0 ||
-        lc_encoder_read(checkpoint, &encoder, &err) != 0) {
+    lc_sampler sampler;
+    if (lc_sampler_open(&sampler, lc_deck_path(deck, "sample", "checkpoint"), (uint64_t)lc_deck_int(deck, "sample", "seed"),
+                        &err) != 0) {
         if (root) lc_error_print(&err);
         lc_deck_free(deck);
         return LC_EXIT_USER;
     }
-    int n_spans;
-    config.spans = lc_encoder_spans(&encoder, &n_spans);
-    config.n_spans = n_spans;
-    config.width = lc_encoder_width(&encoder);
-    lc_model *model = lc_model_create(data.model_kind + 5, &config, NULL);
-    lc_checkpoint_buffer buffers[LC_MODEL_MAX_BUFFERS];
-    float *targets[LC_MODEL_MAX_BUFFERS];
-    int n_buffers = lc_model_buffers(model, buffers, targets), status = LC_EXIT_OK;
-    for (int k = 0; k < n_buffers && status == LC_EXIT_OK; k++)
-        if (lc_checkpoint_take(&data, buffers[k].name, targets[k], buffers[k].n, &err) != 0) status = LC_EXIT_USER;
-    lc_checkpoint_free(&data);
-    if (status != LC_EXIT_OK) {
-        if (root) lc_error_print(&err);
-        goto done;
-    }
-
+    int status = LC_EXIT_OK;
     long n = lc_deck_int(deck, "sample", "rows");
     long first = n * rank / ranks, n_local = n * (rank + 1) / ranks - first;
-    int columns = encoder.n_columns, max_sites = (columns - LC_ROW_FIXED_COLUMNS) / LC_ROW_SITE_COLUMNS;
-    int width = config.width, species = (int)lc_deck_int(deck, "sample", "species");
-    float *encoded32 = lc_malloc(sizeof(float) * (size_t)config.batch * (size_t)width);
-    double *encoded = lc_malloc(sizeof(double) * (size_t)config.batch * (size_t)width);
+    int columns = sampler.columns, max_sites = sampler.max_sites, batch = sampler.config.batch;
+    int species = (int)lc_deck_int(deck, "sample", "species");
     double *rows = lc_malloc(sizeof(double) * (size_t)(n_local ? n_local : 1) * (size_t)columns);
     int *decodable = lc_malloc(sizeof(int) * (size_t)(n_local ? n_local : 1));
     int *row_status = lc_malloc(sizeof(int) * (size_t)(n_local ? n_local : 1));
-    lc_nn_ctx ctx;
-    lc_nn_ctx_init(&ctx, config.seed);
-    ctx.training = 0;
-    ctx.step = (uint64_t)lc_deck_int(deck, "sample", "seed");
     lc_row_decode_options decode = {.merge_distance = lc_deck_double(deck, "sample", "merge_distance")};
     lc_progress progress;
     lc_progress_start(&progress, "sample", "rows", n_local);
     long ok_local = 0;
     for (long done_rows = 0; done_rows < n_local;) {
-        int chunk = (int)(n_local - done_rows < config.batch ? n_local - done_rows : config.batch);
-        ctx.sample0 = (uint64_t)(first + done_rows);
-        lc_model_sample(model, &ctx, encoded32, chunk);
-        for (long k = 0; k < (long)chunk * width; k++) encoded[k] = encoded32[k];
-        lc_encoder_inverse(&encoder, encoded, chunk, rows + done_rows * columns);
+        int chunk = (int)(n_local - done_rows < batch ? n_local - done_rows : batch);
+        lc_sampler_draw(&sampler, first + done_rows, chunk, rows + done_rows * columns);
         for (int i = 0; i < chunk; i++) {
             long r = done_rows + i;
             lc_row row;
@@ -157,7 +129,7 @@ int lc_cmd_sample(int argc, char **argv) {
     lc_h5_file *file = NULL;
     if (lc_h5_create(output, &file, &err) == 0) {
         char *deck_text = lc_deck_resolved_text(deck);
-        int s = lc_h5_write_provenance(file, "lego-samples", SAMPLES_SCHEMA_VERSION, deck_text, config.seed, start, &err);
+        int s = lc_h5_write_provenance(file, "lego-samples", SAMPLES_SCHEMA_VERSION, deck_text, sampler.config.seed, start, &err);
         free(deck_text);
         s = s ? s : lc_h5_write_rows_f64(file, "rows", rows, n_local, columns, &err);
         s = s ? s : lc_h5_write_rows_i32(file, "decodable", decodable, n_local, 1, &err);
@@ -173,10 +145,8 @@ int lc_cmd_sample(int argc, char **argv) {
     } else {
         lc_log_info("sample", "wrote %s", output);
     }
-    free(encoded32), free(encoded), free(rows), free(decodable), free(row_status);
-done:
-    lc_model_destroy(model);
-    lc_encoder_free(&encoder);
+    free(rows), free(decodable), free(row_status);
+    lc_sampler_close(&sampler);
     lc_deck_free(deck);
     return status;
 }
