@@ -63,3 +63,29 @@ void lc_comm_broadcast_text(char *text, int size, int root) {
 }
 
 void lc_comm_barrier(void) { LC_MPI_TRY(MPI_Barrier(MPI_COMM_WORLD)); }
+
+size_t lc_comm_exchange_bytes(const char *send, const size_t *send_size, char **recv) {
+    int ranks = lc_comm_size();
+    int *counts = lc_malloc(sizeof(int) * 4 * (size_t)ranks);
+    int *send_counts = counts, *send_displacements = counts + ranks, *recv_counts = counts + 2 * ranks,
+        *recv_displacements = counts + 3 * ranks;
+    size_t at = 0;
+    for (int r = 0; r < ranks; r++) {
+        if (send_size[r] > 2147483647u || at > 2147483647u) lc_fatal("exchange of more than 2 GiB from one rank");
+        send_counts[r] = (int)send_size[r];
+        send_displacements[r] = (int)at;
+        at += send_size[r];
+    }
+    LC_MPI_TRY(MPI_Alltoall(send_counts, 1, MPI_INT, recv_counts, 1, MPI_INT, MPI_COMM_WORLD));
+    size_t total = 0;
+    for (int r = 0; r < ranks; r++) {
+        if (total > 2147483647u) lc_fatal("exchange of more than 2 GiB to one rank");
+        recv_displacements[r] = (int)total;
+        total += (size_t)recv_counts[r];
+    }
+    *recv = lc_malloc(total ? total : 1);
+    LC_MPI_TRY(MPI_Alltoallv(send, send_counts, send_displacements, MPI_BYTE, *recv, recv_counts, recv_displacements,
+                             MPI_BYTE, MPI_COMM_WORLD));
+    free(counts);
+    return total;
+}

@@ -3,6 +3,8 @@
 #ifndef LEGOCRYST_MPI_COLLECTIVE_H
 #define LEGOCRYST_MPI_COLLECTIVE_H
 
+#include <stddef.h>
+
 /* Every rank's block of rows, concatenated in rank order, on every rank. *out is malloc'd (free it); returns the
  * global row count. n_local may be 0. */
 long lc_comm_allgather_f64(const double *local, long n_local, int columns, double **out);
@@ -16,5 +18,8 @@ int lc_comm_all_true(int value);
 /* Rank `root`'s text (up to size bytes, NUL-terminated) on every rank. */
 void lc_comm_broadcast_text(char *text, int size, int root);
 void lc_comm_barrier(void);
+/* All-to-all of bytes: send holds, in rank order, send_size[r] bytes for each rank r; *recv (malloc'd, free it)
+ * receives what every rank sent here, in rank order. Returns the received size. */
+size_t lc_comm_exchange_bytes(const char *send, const size_t *send_size, char **recv);
 
 #endif

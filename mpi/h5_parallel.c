@@ -241,6 +241,16 @@ int lc_h5_create(const char *path, lc_h5_file **out, lc_error *err) {
     return h5_create_on(MPI_COMM_WORLD, path, out, err);
 }
 
+int lc_h5_create_local(const char *path, lc_h5_file **out, lc_error *err) {
+    return h5_create_on(MPI_COMM_SELF, path, out, err);
+}
+
+long long lc_h5_rows_before(lc_h5_file *f, long long n_local) {
+    long long first, total;
+    rank_offsets(f, (long)n_local, &first, &total);
+    return first;
+}
+
 int lc_h5_close(lc_h5_file *f, int success, lc_error *err) {
     if (!f) return 0;
     /* One rank's failure discards the file for all (and all must agree before the collective end_time write). */

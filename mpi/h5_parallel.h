@@ -26,6 +26,12 @@ void lc_h5_time_now(char out[LC_H5_TIME_LEN]);
 /* Collective. Creates PATH.partial (truncating a stale one) for parallel writing. Returns 0, or -1 on every rank
  * with err set when the path cannot be created (missing folder, no permission, PATH is a folder). */
 int lc_h5_create(const char *path, lc_h5_file **out, lc_error *err);
+/* Not collective: PATH.partial written by the calling rank alone (MPI_COMM_SELF); the writers below are then
+ * collective over that one rank. For per-rank files such as a campaign's segments. */
+int lc_h5_create_local(const char *path, lc_h5_file **out, lc_error *err);
+/* Collective over the file's ranks: the sum of n_local over the ranks before this one (MPI_Exscan), e.g. the
+ * global offset of this rank's first row. */
+long long lc_h5_rows_before(lc_h5_file *f, long long n_local);
 /* Collective; f may be NULL (returns 0). When every rank passes success != 0: stamps end_time (when provenance
  * was written), closes and renames PATH.partial to PATH (replacing an older PATH). When any rank passes 0: closes
  * and removes PATH.partial; an older PATH is left alone. Frees f. Returns -1 with err set when the rename fails. */
