@@ -48,6 +48,12 @@ if(NOT INIH_FOUND)
   message(FATAL_ERROR "libinih not found (Debian: apt-get install libinih-dev)")
 endif()
 
+# zlib compresses the PNG plots of `legocryst report` (src/report/png.c).
+find_package(ZLIB)
+if(NOT ZLIB_FOUND)
+  message(FATAL_ERROR "zlib not found (Debian: apt-get install zlib1g-dev)")
+endif()
+
 # OpenMP for the neural-network loops (src/nn); optional: without it the pragmas are ignored and loops run serially.
 find_package(OpenMP COMPONENTS C)
 
@@ -57,7 +63,7 @@ target_include_directories(legocryst_deps SYSTEM INTERFACE ${SPGLIB_INCLUDE_DIR}
                            ${RANDOM123_INCLUDE_DIR} ${HDF5_C_INCLUDE_DIRS})
 target_link_libraries(legocryst_deps INTERFACE MPI::MPI_C ${HDF5_C_LIBRARIES} ${SPGLIB_LIBRARY}
                       PkgConfig::PETSC ${OPENBLAS_LIBRARY} ${CODCIF_LIBRARY} ${CEXCEPTIONS_LIBRARY}
-                      PkgConfig::INIH)
+                      PkgConfig::INIH ZLIB::ZLIB)
 target_compile_definitions(legocryst_deps INTERFACE ${HDF5_C_DEFINITIONS})
 if(OpenMP_C_FOUND)
   target_link_libraries(legocryst_deps INTERFACE OpenMP::OpenMP_C)

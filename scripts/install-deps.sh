@@ -15,6 +15,7 @@ packages=(
   librandom123-dev                            # Philox counter-based RNG (headers)
   libcodcif-dev libcexceptions-dev            # COD CIF parser (needs cexceptions, not pulled in by Debian)
   libinih-dev                                 # INI parser for the input deck
+  zlib1g-dev                                  # DEFLATE and CRC-32 for the report's PNG plots
   python3 python3-numpy python3-ase python3-pymatgen python3-spglib   # peers used by tests, never by legocryst
   python3-matplotlib                          # scripts/plot_metrics.py: training metrics CSV -> PNG
 )
