@@ -62,6 +62,14 @@ void lc_comm_broadcast_text(char *text, int size, int root) {
     text[size - 1] = '\0';
 }
 
+void lc_comm_broadcast_bytes(void *data, size_t size, int root) {
+    for (size_t at = 0; at < size;) { /* MPI counts are ints */
+        size_t piece = size - at < (1u << 30) ? size - at : (1u << 30);
+        LC_MPI_TRY(MPI_Bcast((char *)data + at, (int)piece, MPI_BYTE, root, MPI_COMM_WORLD));
+        at += piece;
+    }
+}
+
 void lc_comm_barrier(void) { LC_MPI_TRY(MPI_Barrier(MPI_COMM_WORLD)); }
 
 size_t lc_comm_exchange_bytes(const char *send, const size_t *send_size, char **recv) {

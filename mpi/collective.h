@@ -18,6 +18,8 @@ int lc_comm_all_true(int value);
 /* Rank `root`'s text (up to size bytes, NUL-terminated) on every rank. */
 void lc_comm_broadcast_text(char *text, int size, int root);
 void lc_comm_barrier(void);
+/* Rank root's size bytes at data on every rank. */
+void lc_comm_broadcast_bytes(void *data, size_t size, int root);
 /* All-to-all of bytes: send holds, in rank order, send_size[r] bytes for each rank r; *recv (malloc'd, free it)
  * receives what every rank sent here, in rank order. Returns the received size. */
 size_t lc_comm_exchange_bytes(const char *send, const size_t *send_size, char **recv);

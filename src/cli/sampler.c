@@ -38,6 +38,10 @@ int lc_sampler_open(lc_sampler *s, const char *checkpoint, uint64_t seed, lc_err
     lc_nn_ctx_init(&s->ctx, s->config.seed);
     s->ctx.training = 0;
     s->ctx.step = seed;
+    /* One BLAS thread: OpenBLAS splits a product differently for other thread counts, which changes the last bits
+     * of a row; one thread makes row i the same whatever the ranks, binding or cores of the run. Sampling is a
+     * small share of any run that decodes or relaxes what it samples. */
+    lc_nn_set_blas_threads(1);
     return 0;
 }
 

@@ -9,7 +9,8 @@
 
 #include <stddef.h>
 
-enum { LC_EXIT_OK = 0, LC_EXIT_INTERNAL = 1, LC_EXIT_USER = 2 };
+/* LC_EXIT_STOPPED: a run stopped by SIGTERM/SIGINT after saving its work (a campaign resumes with --resume). */
+enum { LC_EXIT_OK = 0, LC_EXIT_INTERNAL = 1, LC_EXIT_USER = 2, LC_EXIT_STOPPED = 3 };
 
 typedef struct {
     char message[1024]; /* "FILE:LINE: what is wrong" (or "FILE: what" when no line applies) */

@@ -44,6 +44,7 @@ typedef struct {
     void *user;
     int n;
     int evaluations;
+    const volatile sig_atomic_t *cancel;
 } objective_context;
 
 static PetscErrorCode objective_and_gradient(Tao tao, Vec X, PetscReal *f, Vec G, void *ptr) {
@@ -54,7 +55,7 @@ static PetscErrorCode objective_and_gradient(Tao tao, Vec X, PetscReal *f, Vec G
     PetscCall(VecGetArrayRead(X, &x));
     PetscCall(VecGetArray(G, &g));
     double value = 0;
-    int status = c->fn(x, c->n, &value, g, c->user);
+    int status = c->cancel && *c->cancel ? -1 : c->fn(x, c->n, &value, g, c->user);
     c->evaluations++;
     PetscCall(VecRestoreArray(G, &g));
     PetscCall(VecRestoreArrayRead(X, &x));
@@ -69,7 +70,7 @@ int lc_relax_minimize(int n, double *x, const double *lower, const double *upper
     memset(result, 0, sizeof *result);
     Tao tao = NULL;
     Vec X = NULL, XL = NULL, XU = NULL;
-    objective_context context = {.fn = fn, .user = user, .n = n};
+    objective_context context = {.fn = fn, .user = user, .n = n, .cancel = options->cancel};
     PetscScalar *array;
     TaoConvergedReason reason;
     PetscInt iterations;

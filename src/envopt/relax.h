@@ -7,6 +7,8 @@
 #ifndef LEGOCRYST_ENVOPT_RELAX_H
 #define LEGOCRYST_ENVOPT_RELAX_H
 
+#include <signal.h>
+
 #include "core/error.h"
 
 /* f(x) and its gradient (grad may be NULL when only f is wanted). Return 0, or -1 to stop the solve (e.g. a cell
@@ -17,6 +19,7 @@ typedef struct {
     int max_iterations;     /* 400 */
     double gradient_atol;   /* 1e-8: stop when ||projected gradient|| is below */
     double gradient_rtol;   /* 0: off */
+    const volatile sig_atomic_t *cancel; /* NULL, or a flag (lc_stop_cancel) that ends the solve when set */
 } lc_relax_options;
 
 lc_relax_options lc_relax_default_options(void);
