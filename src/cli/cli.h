@@ -9,7 +9,6 @@ int lc_cmd_prepare(int argc, char **argv);
 int lc_cmd_relax(int argc, char **argv);
 int lc_cmd_export(int argc, char **argv);
 int lc_cmd_report(int argc, char **argv);
-int lc_cmd_report(int argc, char **argv);
 int lc_cmd_train(int argc, char **argv);
 int lc_cmd_sample(int argc, char **argv);
 int lc_cmd_version(int argc, char **argv);

@@ -20,7 +20,6 @@ static const char usage[] =
     "  relax DECK       rows -> candidates relaxed to the reference environment (PETSc/TAO), judged, deduplicated\n"
     "  export DB        candidates of a database -> CIF, POSCAR or extxyz files (--valid, --unique)\n"
     "  report DB        summary of a candidate database: counts, space groups, best candidates, rates; plots\n"
-    "  report DB        summary of a candidate database: counts, space groups, best candidates, rates; plots\n"
     "  wyckoff SPG      Wyckoff positions of a space group (1-230), derived from spglib's operations\n"
     "  version          version, git revision and the libraries and devices of this build\n"
     "  help             this text\n"
@@ -83,7 +82,6 @@ int main(int argc, char **argv) {
     else if (strcmp(command, "sample") == 0) status = lc_cmd_sample(argc - 1, argv + 1);
     else if (strcmp(command, "relax") == 0) status = lc_cmd_relax(argc - 1, argv + 1);
     else if (strcmp(command, "export") == 0) status = lc_cmd_export(argc - 1, argv + 1);
-    else if (strcmp(command, "report") == 0) status = lc_cmd_report(argc - 1, argv + 1);
     else if (strcmp(command, "report") == 0) status = lc_cmd_report(argc - 1, argv + 1);
     else if (strcmp(command, "wyckoff") == 0) status = lc_cmd_wyckoff(argc - 1, argv + 1);
     else if (strcmp(command, "version") == 0 || strcmp(command, "--version") == 0)
