@@ -7,6 +7,7 @@ int lc_cmd_info(int argc, char **argv);
 int lc_cmd_wyckoff(int argc, char **argv);
 int lc_cmd_prepare(int argc, char **argv);
 int lc_cmd_relax(int argc, char **argv);
+int lc_cmd_campaign(int argc, char **argv);
 int lc_cmd_export(int argc, char **argv);
 int lc_cmd_report(int argc, char **argv);
 int lc_cmd_train(int argc, char **argv);

@@ -9,6 +9,9 @@ const lc_deck_section lc_deck_sections[] = {
     {"relax", "Rows -> locally optimised candidates (`legocryst relax`): input, optimiser, validity, output."},
     {"train", "Training set -> generative model (`legocryst train`): model, optimisation, checkpoints, metrics."},
     {"sample", "Model -> rows (`legocryst sample`): how many, decoded and written to HDF5."},
+    {"campaign", "Model -> sampled, relaxed, validated and deduplicated candidates over all ranks (`legocryst "
+                 "campaign`): size, work chunks, checkpoints, output. Rows come from [sample] checkpoint and seed, "
+                 "relaxation and validity follow [relax]."},
     {"run", "Options of every command: logging for interactive and batch use."},
 };
 const int lc_deck_section_count = (int)(sizeof lc_deck_sections / sizeof lc_deck_sections[0]);
@@ -87,6 +90,10 @@ const lc_deck_key lc_deck_schema[] = {
     {"relax", "max_angle", LC_DECK_DOUBLE, "150", "(0, 180)", "Upper bound of the cell angles, degrees."},
     {"relax", "merge_distance", LC_DECK_DOUBLE, "0.5", "[0, inf)",
      "Rows whose atoms come closer than this when decoded are reported undecodable (collapsed)."},
+    {"relax", "snap_special", LC_DECK_BOOL, "true", NULL,
+     "Decoding: a site whose orbit images come closer than merge_distance moves onto the nearest special Wyckoff "
+     "position (lower multiplicity) that makes its orbit exact, and a site coinciding with an earlier one is "
+     "dropped (docs/lego-rows.md); false: such rows are collapsed."},
     {"relax", "nmax", LC_DECK_INT, "2", "[1, 11]", "SO(3) descriptor: radial functions."},
     {"relax", "lmax", LC_DECK_INT, "4", "[0, 16]", "SO(3) descriptor: angular degree."},
     {"relax", "alpha", LC_DECK_DOUBLE, "1.5", "(0, inf)", "SO(3) descriptor: Gaussian exponent, 1/Angstrom^2."},
@@ -140,9 +147,32 @@ const lc_deck_key lc_deck_schema[] = {
     {"sample", "species", LC_DECK_INT, "6", "[1, 118]", "Atomic number of the single species of the rows."},
     {"sample", "merge_distance", LC_DECK_DOUBLE, "0.5", "[0, inf)",
      "Rows whose atoms come closer than this when decoded are not decodable (collapsed sites)."},
+    {"sample", "snap_special", LC_DECK_BOOL, "true", NULL,
+     "Decoding: a site whose orbit images come closer than merge_distance moves onto the nearest special Wyckoff "
+     "position (lower multiplicity) that makes its orbit exact, and a site coinciding with an earlier one is "
+     "dropped (docs/lego-rows.md); false: such rows are collapsed."},
     {"sample", "training_set", LC_DECK_PATH, "", NULL,
      "Optional: a training set to compare the space-group histogram with (total-variation distance)."},
     {"sample", "output", LC_DECK_PATH, "samples.h5", NULL, "The sampled rows (HDF5 /rows, /decodable, /row_status)."},
+
+    {"campaign", "candidates", LC_DECK_INT, "100000", "[1, inf)",
+     "Candidates 0 .. N-1; candidate i is row i of the model at [sample] seed, relaxed: the same on any number of "
+     "ranks and after a resume."},
+    {"campaign", "chunk", LC_DECK_INT, "16", "[1, inf)",
+     "Candidates a rank takes from the shared counter at a time (dynamic load balance)."},
+    {"campaign", "segment_candidates", LC_DECK_INT, "2000", "[1, inf)",
+     "A rank saves its finished candidates to a segment file (the checkpoint) after this many..."},
+    {"campaign", "segment_seconds", LC_DECK_DOUBLE, "300", "(0, inf)", "...or after this many seconds."},
+    {"campaign", "grace_seconds", LC_DECK_DOUBLE, "60", "(0, inf)",
+     "After SIGTERM (Slurm: --signal or the time limit; KillWait) the run saves and exits within this time: "
+     "candidates still running after half of it are cancelled and redone on --resume."},
+    {"campaign", "best", LC_DECK_INT, "10", "[0, inf)",
+     "The summary lists this many lowest-objective unique candidates and writes them as CIF files."},
+    {"campaign", "best_folder", LC_DECK_PATH, "", NULL,
+     "Where the best candidates' CIF files go; empty: the output's name without .h5, plus _best."},
+    {"campaign", "output", LC_DECK_PATH, "campaign.h5", NULL,
+     "The candidate database (docs/candidate-database.md). While the campaign runs, its checkpoints are in "
+     "OUTPUT.segments/."},
 
     {"run", "quiet", LC_DECK_BOOL, "false", NULL, "Print errors only: no progress lines."},
     {"run", "log_json", LC_DECK_BOOL, "false", NULL,

@@ -18,6 +18,7 @@ static const char usage[] =
     "  train DECK       a generative model (VAE or GAN) learns a training set, data-parallel over the ranks\n"
     "  sample DECK      rows drawn from a trained model, decoded, written to HDF5\n"
     "  relax DECK       rows -> candidates relaxed to the reference environment (PETSc/TAO), judged, deduplicated\n"
+    "  campaign DECK    model -> sampled, relaxed, validated, deduplicated candidates over all ranks; --resume\n"
     "  export DB        candidates of a database -> CIF, POSCAR or extxyz files (--valid, --unique)\n"
     "  report DB        summary of a candidate database: counts, space groups, best candidates, rates; plots\n"
     "  wyckoff SPG      Wyckoff positions of a space group (1-230), derived from spglib's operations\n"
@@ -81,6 +82,7 @@ int main(int argc, char **argv) {
     else if (strcmp(command, "train") == 0) status = lc_cmd_train(argc - 1, argv + 1);
     else if (strcmp(command, "sample") == 0) status = lc_cmd_sample(argc - 1, argv + 1);
     else if (strcmp(command, "relax") == 0) status = lc_cmd_relax(argc - 1, argv + 1);
+    else if (strcmp(command, "campaign") == 0) status = lc_cmd_campaign(argc - 1, argv + 1);
     else if (strcmp(command, "export") == 0) status = lc_cmd_export(argc - 1, argv + 1);
     else if (strcmp(command, "report") == 0) status = lc_cmd_report(argc - 1, argv + 1);
     else if (strcmp(command, "wyckoff") == 0) status = lc_cmd_wyckoff(argc - 1, argv + 1);
