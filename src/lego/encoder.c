@@ -8,6 +8,7 @@
 #include "core/rng.h"
 #include "gmm.h"
 #include "row.h"
+#include "symmetry/wyckoff.h"
 
 enum { RNG_STREAM = 0x454E43 }; /* "ENC": per-column mixture seeds */
 
@@ -130,6 +131,13 @@ int lc_encoder_from_arrays(lc_encoder *enc, int n_columns, const int *kind, cons
         }
     }
     for (int e = 0; e < n_modes; e++) enc->mode_log_scale[e] = log(enc->mode_weight[e]) - log(enc->mode_std[e]);
+    enc->lego_rows = n_columns >= lc_row_columns(1) && (n_columns - LC_ROW_FIXED_COLUMNS) % LC_ROW_SITE_COLUMNS == 0;
+    for (int c = 0; c < n_columns && enc->lego_rows; c++) {
+        int discrete = lc_row_column_is_discrete(c);
+        enc->lego_rows = kind[c] == (discrete ? LC_COLUMN_DISCRETE : LC_COLUMN_CONTINUOUS);
+        for (int e = category_offset[c]; discrete && e < category_offset[c + 1] && enc->lego_rows; e++)
+            enc->lego_rows = c == 0 ? category[e] >= 1 && category[e] <= 230 : category[e] >= -1;
+    }
     return 0;
 }
 
@@ -282,15 +290,30 @@ static int argmax(const double *x, int n) {
     return best;
 }
 
+/* First index of the maximum among the categories that are Wyckoff indices of a group with n_positions positions
+ * (-1, the unused slot, included); -1 when there is none. NaN entries never win. */
+static int valid_wyckoff_argmax(const double *x, const int *category, int n, int n_positions) {
+    int best = -1;
+    for (int k = 0; k < n; k++)
+        if (category[k] >= -1 && category[k] < n_positions &&
+            (best < 0 || x[k] > x[best] || (isnan(x[best]) && !isnan(x[k]))))
+            best = k;
+    return best;
+}
+
 void lc_encoder_inverse(const lc_encoder *enc, const double *encoded, int n_rows, double *rows) {
     for (int i = 0; i < n_rows; i++) {
         const double *in = encoded + (size_t)i * enc->width;
         double *row = rows + (size_t)i * enc->n_columns;
+        int n_positions = 0; /* of the row's group, for LEGO rows (column 0 comes first) */
         for (int c = 0; c < enc->n_columns; c++) {
             const double *span = in + enc->column_offset[c];
             if (enc->kind[c] == LC_COLUMN_DISCRETE) {
-                int first = enc->category_offset[c];
-                row[c] = enc->category[first + argmax(span, enc->category_offset[c + 1] - first)];
+                int first = enc->category_offset[c], n = enc->category_offset[c + 1] - first;
+                int k = enc->lego_rows && c > 0 ? valid_wyckoff_argmax(span, enc->category + first, n, n_positions)
+                                                : -1;
+                row[c] = enc->category[first + (k >= 0 ? k : argmax(span, n))];
+                if (enc->lego_rows && c == 0) n_positions = lc_wyckoff_table_get((int)row[0])->n_positions;
             } else {
                 int first = enc->mode_offset[c];
                 int e = first + argmax(span + 1, enc->mode_offset[c + 1] - first);

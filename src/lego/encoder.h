@@ -62,6 +62,9 @@ typedef struct {
     lc_encoder_span *spans;       /* [n_spans] in row order */
     int *column_offset;           /* [n_columns] first encoded entry of column c */
     double *mode_log_scale;       /* [n_modes] log w - log std, for the mode choice */
+    int lego_rows;                /* the columns are a LEGO row (row.h): discrete exactly at the space group and the
+                                   * Wyckoff indices, groups in 1..230, indices >= -1; lc_encoder_inverse then reads
+                                   * each Wyckoff span among the indices of the row's group only */
 } lc_encoder;
 
 /* max_components 10, weight_threshold 0.005, seed 0, kind NULL. */
@@ -91,7 +94,10 @@ int lc_encoder_transform(const lc_encoder *enc, const double *rows, int n_rows, 
 
 /* rows[n_rows][n_columns] <- encoded[n_rows][width]. Works on generated (inexact) input: each one-hot span is
  * read by its argmax (the first maximum), so a discrete column always gets one of its categories and a
- * continuous column is mean_k + 4 std_k z with k the argmax of its mode span. */
+ * continuous column is mean_k + 4 std_k z with k the argmax of its mode span. For LEGO rows (enc->lego_rows) the
+ * space group is one of the training set's groups (its categories), and each Wyckoff span is read by its argmax
+ * over the categories that exist in the group just read from the same row: -1 (unused slot) and the indices
+ * 0 .. n_positions - 1 of that group's table, i.e. the model's most probable valid index. */
 void lc_encoder_inverse(const lc_encoder *enc, const double *encoded, int n_rows, double *rows);
 
 #endif

@@ -8,6 +8,7 @@
 #include "lego/encoder.h"
 #include "lego/gmm.h"
 #include "lego/row.h"
+#include "symmetry/wyckoff.h"
 #include "test.h"
 
 enum { MAX_SITES = LC_ROW_DEFAULT_MAX_SITES, N_ROWS = 6000 };
@@ -387,6 +388,83 @@ static void test_errors_and_custom_kinds(void) {
     lc_encoder_free(&enc);
 }
 
+/* Generated Wyckoff spans are read among the indices that exist in the row's group (the group decoded first from
+ * the same row): a one-site LEGO encoder with groups P-1 (9 positions) and P6_3/mmc (12) and Wyckoff categories
+ * -1 .. 11, so 9 .. 11 are valid for 194 only. */
+static void test_valid_wyckoff_inverse(void) {
+    enum { COLUMNS = LC_ROW_FIXED_COLUMNS + LC_ROW_SITE_COLUMNS };
+    int kind[COLUMNS], category_offset[COLUMNS + 1], mode_offset[COLUMNS + 1], category[2 + 13];
+    double mean[COLUMNS], std[COLUMNS], weight[COLUMNS];
+    int n_categories = 0, n_modes = 0;
+    for (int c = 0; c < COLUMNS; c++) {
+        category_offset[c] = n_categories, mode_offset[c] = n_modes;
+        kind[c] = lc_row_column_is_discrete(c) ? LC_COLUMN_DISCRETE : LC_COLUMN_CONTINUOUS;
+        if (c == 0) category[n_categories++] = 2, category[n_categories++] = 194;
+        else if (kind[c] == LC_COLUMN_DISCRETE)
+            for (int v = -1; v <= 11; v++) category[n_categories++] = v;
+        else mean[n_modes] = 0, std[n_modes] = 1, weight[n_modes++] = 1;
+    }
+    category_offset[COLUMNS] = n_categories, mode_offset[COLUMNS] = n_modes;
+    lc_encoder enc;
+    lc_error err;
+    CHECK(lc_encoder_from_arrays(&enc, COLUMNS, kind, category_offset, category, mode_offset, mean, std, weight,
+                                 &err) == 0);
+    CHECK(enc.lego_rows == 1 && shared_encoder.lego_rows == 1);
+    CHECK(lc_wyckoff_table_get(2)->n_positions == 9 && lc_wyckoff_table_get(194)->n_positions == 12);
+    int wyckoff = enc.column_offset[LC_ROW_FIXED_COLUMNS]; /* entry of category -1; index v at wyckoff + 1 + v */
+    double *x = calloc((size_t)enc.width, sizeof *x), row[COLUMNS];
+
+    /* P-1 most probable, index 11 most probable (no such position in P-1), 5 next: 5 */
+    x[0] = 0.9, x[1] = 0.1;
+    x[wyckoff + 1 + 11] = 0.5, x[wyckoff + 1 + 5] = 0.3, x[wyckoff + 1 + 10] = 0.2;
+    lc_encoder_inverse(&enc, x, 1, row);
+    CHECK(row[0] == 2 && row[LC_ROW_FIXED_COLUMNS] == 5);
+    lc_row decoded;
+    CHECK(lc_row_from_array(row, 1, 6, &decoded) == LC_ROW_OK);
+    /* the same Wyckoff span with P6_3/mmc: 11 exists there */
+    x[0] = 0.1, x[1] = 0.9;
+    lc_encoder_inverse(&enc, x, 1, row);
+    CHECK(row[0] == 194 && row[LC_ROW_FIXED_COLUMNS] == 11);
+    /* an unused slot (-1) is valid in every group; NaN never wins */
+    x[0] = 0.9, x[1] = 0.1, x[wyckoff] = 0.4, x[wyckoff + 1 + 5] = NAN;
+    lc_encoder_inverse(&enc, x, 1, row);
+    CHECK(row[0] == 2 && row[LC_ROW_FIXED_COLUMNS] == -1);
+
+    /* random spans: the index read is the largest entry among the group's valid ones, and always a position */
+    lc_rng rng;
+    lc_rng_init(&rng, 99, 0, 0);
+    int wrong = 0, bad_rows = 0, masked = 0;
+    for (int trial = 0; trial < 2000; trial++) {
+        for (int e = 0; e < enc.width; e++) x[e] = lc_rng_uniform(&rng);
+        lc_encoder_inverse(&enc, x, 1, row);
+        int n_positions = lc_wyckoff_table_get((int)row[0])->n_positions, best = -1, plain = -1;
+        for (int v = -1; v <= 11; v++) {
+            if (plain < -1 || x[wyckoff + 1 + v] > x[wyckoff + 1 + plain]) plain = v;
+            if (v < n_positions && (best < -1 || x[wyckoff + 1 + v] > x[wyckoff + 1 + best])) best = v;
+        }
+        wrong += row[LC_ROW_FIXED_COLUMNS] != best;
+        masked += best != plain;
+        bad_rows += lc_row_from_array(row, 1, 6, &decoded) == LC_ROW_BAD_WYCKOFF;
+    }
+    CHECK_MSG(wrong == 0 && bad_rows == 0, "%d Wyckoff indices not the best valid one, %d rows with a bad index",
+              wrong, bad_rows);
+    CHECK(masked > 0); /* the invalid categories did win often enough to matter */
+
+    /* a column 0 that holds no space groups (300) is not a LEGO row: every span read by its plain argmax */
+    category[1] = 300;
+    lc_encoder other;
+    CHECK(lc_encoder_from_arrays(&other, COLUMNS, kind, category_offset, category, mode_offset, mean, std, weight,
+                                 &err) == 0);
+    CHECK(other.lego_rows == 0);
+    memset(x, 0, sizeof *x * (size_t)enc.width);
+    x[0] = 0.9, x[wyckoff + 1 + 11] = 0.5, x[wyckoff + 1 + 5] = 0.3;
+    lc_encoder_inverse(&other, x, 1, row);
+    CHECK(row[0] == 2 && row[LC_ROW_FIXED_COLUMNS] == 11);
+    lc_encoder_free(&other);
+    free(x);
+    lc_encoder_free(&enc);
+}
+
 int main(void) {
     shared_rows = make_rows(N_ROWS, 1);
     if (fit_default(&shared_encoder, shared_rows, N_ROWS, 11)) return EXIT_FAILURE;
@@ -397,6 +475,7 @@ int main(void) {
     RUN_TEST(test_rebuild_rejects);
     RUN_TEST(test_noisy_inverse);
     RUN_TEST(test_errors_and_custom_kinds);
+    RUN_TEST(test_valid_wyckoff_inverse);
     free(shared_rows);
     lc_encoder_free(&shared_encoder);
     return test_summary();
