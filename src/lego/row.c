@@ -170,6 +170,89 @@ lc_row_status lc_row_from_array(const double *in, int max_sites, int species, lc
     return row->n_sites ? LC_ROW_OK : LC_ROW_NO_SITES;
 }
 
+/* Periodic distances in one cell, its reduction done once (lc_periodic_distance reduces on every call): the
+ * difference shortened in the reduced basis, then the images a reduced basis can still hold checked. */
+typedef struct {
+    double lattice[3][3], reduced[3][3], reduced_recip[3][3], recip_len[3];
+} periodic_metric;
+
+static void periodic_metric_init(periodic_metric *m, const double lattice[3][3]) {
+    memcpy(m->lattice, lattice, sizeof m->lattice);
+    lc_lattice_reduce(lattice, m->reduced, NULL);
+    lc_lattice_reciprocal(m->reduced, m->reduced_recip);
+    for (int k = 0; k < 3; k++)
+        m->recip_len[k] = sqrt(m->reduced_recip[k][0] * m->reduced_recip[k][0] +
+                               m->reduced_recip[k][1] * m->reduced_recip[k][1] +
+                               m->reduced_recip[k][2] * m->reduced_recip[k][2]);
+}
+
+static double periodic_distance(const periodic_metric *m, const double f1[3], const double f2[3]) {
+    double df[3], r[3], g[3], v[3];
+    for (int k = 0; k < 3; k++) df[k] = (f2[k] - f1[k]) - nearbyint(f2[k] - f1[k]);
+    lc_frac_to_cart(m->lattice, df, r);
+    lc_cart_to_frac(m->reduced_recip, r, g);
+    for (int k = 0; k < 3; k++) g[k] -= nearbyint(g[k]);
+    lc_frac_to_cart(m->reduced, g, v);
+    double best2 = v[0] * v[0] + v[1] * v[1] + v[2] * v[2];
+    double reach = sqrt(best2) * (1.0 + 1e-12) + 1e-300;
+    int lo[3], hi[3];
+    for (int k = 0; k < 3; k++) {
+        lo[k] = (int)ceil(-g[k] - reach * m->recip_len[k]);
+        hi[k] = (int)floor(-g[k] + reach * m->recip_len[k]);
+    }
+    for (int n0 = lo[0]; n0 <= hi[0]; n0++)
+        for (int n1 = lo[1]; n1 <= hi[1]; n1++)
+            for (int n2 = lo[2]; n2 <= hi[2]; n2++) {
+                if (n0 == 0 && n1 == 0 && n2 == 0) continue;
+                double h[3] = {g[0] + n0, g[1] + n1, g[2] + n2};
+                lc_frac_to_cart(m->reduced, h, v);
+                double len2 = v[0] * v[0] + v[1] * v[1] + v[2] * v[2];
+                if (len2 < best2) best2 = len2;
+            }
+    return sqrt(best2);
+}
+
+/* Shortest distance from the point to another member of its orbit under position w (INFINITY for a
+ * multiplicity of 1). An orbit is homogeneous, so the representative's distances are every member's. */
+static double orbit_gap(const lc_wyckoff_table *t, const lc_wyckoff_position *w, const periodic_metric *m,
+                        const double point[3]) {
+    double gap = INFINITY;
+    for (int k = 1; k < w->multiplicity; k++) {
+        double member[3];
+        apply_op(t, w->orbit_ops[k], point, member);
+        double d = periodic_distance(m, point, member);
+        if (d < gap) gap = d;
+    }
+    return gap;
+}
+
+/* Step 1 of lc_row_decode's snapping: the site on position `index` at `point` (on the representative) collapses
+ * when its orbit has two members closer than merge; then it moves to the nearest point within merge of a
+ * position of lower multiplicity (higher site symmetry) whose orbit there has no such pair. Candidates are
+ * the group's positions in table order (general first), the first of equal distances wins, so a tie keeps the
+ * higher multiplicity. Returns the site's position index and updates point; both unchanged when no position
+ * fits. */
+static int snap_site(const lc_wyckoff_table *t, int index, const double lattice[3][3], const periodic_metric *m,
+                     double merge, double point[3]) {
+    const lc_wyckoff_position *w = &t->positions[index];
+    if (!(orbit_gap(t, w, m, point) < merge)) return index;
+    int best = index;
+    double best_distance = INFINITY, best_point[3];
+    for (int i = 0; i < t->n_positions; i++) {
+        const lc_wyckoff_position *v = &t->positions[i];
+        if (v->multiplicity >= w->multiplicity) continue;
+        double u[3], q[3];
+        double d = lc_wyckoff_project(t, v, lattice, point, u);
+        if (!(d <= merge) || !(d < best_distance)) continue;
+        lc_wyckoff_point(v, u, q);
+        if (orbit_gap(t, v, m, q) < merge) continue;
+        best = i, best_distance = d;
+        memcpy(best_point, q, sizeof q);
+    }
+    if (best != index) memcpy(point, best_point, sizeof best_point);
+    return best;
+}
+
 /* Union-find root with path halving. */
 static int root_of(int *parent, int i) {
     while (parent[i] != i) i = parent[i] = parent[parent[i]];
@@ -204,15 +287,32 @@ lc_row_status lc_row_decode(const lc_row *row, const lc_row_decode_options *opti
     if (projected) {
         *projected = *row;
         memcpy(projected->cell, cell, sizeof cell);
+        projected->n_sites = 0;
     }
+    int snap = options->snap_special && options->merge_distance > 0;
+    periodic_metric metric;
+    if (snap) periodic_metric_init(&metric, out->lattice);
     for (int s = 0; s < row->n_sites; s++) {
-        const lc_wyckoff_position *w = &table->positions[row->sites[s].wyckoff_index];
+        int index = row->sites[s].wyckoff_index;
         double x[3], u[3], point[3];
         for (int k = 0; k < 3; k++) x[k] = isfinite(row->sites[s].x[k]) ? row->sites[s].x[k] : 0.0;
-        lc_wyckoff_project(table, w, out->lattice, x, u);
-        lc_wyckoff_point(w, u, point);
-        if (projected)
-            for (int k = 0; k < 3; k++) projected->sites[s].x[k] = lc_wrap_unit(point[k]);
+        lc_wyckoff_project(table, &table->positions[index], out->lattice, x, u);
+        lc_wyckoff_point(&table->positions[index], u, point);
+        if (snap) {
+            index = snap_site(table, index, out->lattice, &metric, options->merge_distance, point);
+            /* an atom of this orbit on one of an earlier site: the orbits coincide, keep the earlier */
+            int coincides = 0;
+            for (int a = 0; a < out->n_atoms && !coincides; a++)
+                coincides = periodic_distance(&metric, point, out->frac[a]) < options->merge_distance;
+            if (coincides) continue;
+        }
+        const lc_wyckoff_position *w = &table->positions[index];
+        if (projected) {
+            lc_row_site *site = &projected->sites[projected->n_sites++];
+            *site = row->sites[s];
+            site->wyckoff_index = index;
+            for (int k = 0; k < 3; k++) site->x[k] = lc_wrap_unit(point[k]);
+        }
         for (int m = 0; m < w->multiplicity; m++) {
             double member[3];
             apply_op(table, w->orbit_ops[m], point, member);

@@ -80,12 +80,26 @@ lc_row_status lc_row_from_array(const double *in, int max_sites, int species, lc
 
 typedef struct {
     double merge_distance; /* Angstrom: closer atoms are merged and the row reported collapsed */
+    int snap_special;      /* nonzero: collapsing orbits move onto special positions, coincident sites are dropped
+                            * (see lc_row_decode); 0 (what a zeroed struct gives): neither */
 } lc_row_decode_options;
 
 /* Row -> structure: lattice with the group's constraints, each site projected onto the nearest point of its
  * Wyckoff position (over all its orbit images), orbits expanded, atoms closer than merge_distance merged.
+ *
+ * With options->snap_special, two steps come between the projection and the expansion, for each site in order:
+ *   1. a site whose orbit has two members closer than merge_distance (a point next to a mirror, an axis, an
+ *      inversion centre: the images that symmetry element relates nearly coincide) moves to the nearest point,
+ *      within merge_distance, of a Wyckoff position of the same group with lower multiplicity on which the
+ *      orbit has no such pair; the site's Wyckoff index becomes that position's. Without one, it stays.
+ *   2. a site with an atom closer than merge_distance to an atom of an earlier (kept) site is dropped: orbits are
+ *      invariant under the group, so then every atom of either orbit has a partner in the other.
+ * What is still closer than merge_distance afterwards (an orbit that no special position within merge_distance
+ * makes exact, e.g. images related by a screw axis or a lattice vector shorter than merge_distance) is merged and
+ * reported LC_ROW_COLLAPSED, as without snapping.
  * `out` is always a valid structure when the status is LC_ROW_OK or LC_ROW_COLLAPSED (merged atoms removed);
- * `projected` (may be NULL) receives the row with each site on its representative. */
+ * `projected` (may be NULL) receives the row as decoded: each kept site on its representative, with its (possibly
+ * snapped) Wyckoff index, dropped sites removed. */
 lc_row_status lc_row_decode(const lc_row *row, const lc_row_decode_options *options, lc_structure *out,
                             lc_row *projected);
 
