@@ -68,7 +68,8 @@ int lc_cmd_sample(int argc, char **argv) {
     double *rows = lc_malloc(sizeof(double) * (size_t)(n_local ? n_local : 1) * (size_t)columns);
     int *decodable = lc_malloc(sizeof(int) * (size_t)(n_local ? n_local : 1));
     int *row_status = lc_malloc(sizeof(int) * (size_t)(n_local ? n_local : 1));
-    lc_row_decode_options decode = {.merge_distance = lc_deck_double(deck, "sample", "merge_distance")};
+    lc_row_decode_options decode = {.merge_distance = lc_deck_double(deck, "sample", "merge_distance"),
+                                    .snap_special = lc_deck_bool(deck, "sample", "snap_special")};
     lc_progress progress;
     lc_progress_start(&progress, "sample", "rows", n_local);
     long ok_local = 0;

@@ -42,6 +42,7 @@ int lc_relax_setup_from_deck(lc_relax_setup *r, const lc_deck *deck, lc_error *e
         .min_angle = lc_deck_double(deck, "relax", "min_angle"),
         .max_angle = lc_deck_double(deck, "relax", "max_angle"),
         .merge_distance = lc_deck_double(deck, "relax", "merge_distance"),
+        .snap_special = lc_deck_bool(deck, "relax", "snap_special"),
         .validity = lc_validity_default_options(),
         .symprec = lc_deck_double(deck, "relax", "symprec"),
     };

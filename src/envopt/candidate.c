@@ -29,7 +29,8 @@ void lc_candidate_relax(const lc_row *row, const lc_candidate_settings *settings
     lc_structure_init(&out->structure, 0);
     lc_row projected;
     lc_structure trial;
-    lc_row_decode_options decode = {.merge_distance = settings->merge_distance};
+    lc_row_decode_options decode = {.merge_distance = settings->merge_distance,
+                                    .snap_special = settings->snap_special};
     out->row_status = lc_row_decode(row, &decode, &trial, &projected);
     lc_structure_free(&trial);
     if (out->row_status != LC_ROW_OK) {

@@ -26,6 +26,7 @@ typedef struct {
     lc_relax_options relax;
     double min_length, max_length, min_angle, max_angle;
     double merge_distance;
+    int snap_special;             /* lc_row_decode_options.snap_special: collapsing sites onto special positions */
     lc_validity_options validity;
     double symprec;
 } lc_candidate_settings;
