@@ -349,6 +349,9 @@ int lc_cmd_campaign(int argc, char **argv) {
         status = LC_EXIT_INTERNAL;
         goto done;
     }
+    /* from here on a SIGTERM stops the campaign at its first chance instead of killing it (after PETSc, whose
+     * own handlers would replace ours) */
+    lc_stop_install(lc_deck_double(deck, "campaign", "grace_seconds"));
     int ok = lc_relax_setup_from_deck(&setup, deck, &err) == 0;
     have_setup = ok;
     ok = ok && lc_sampler_open(&sampler, lc_deck_path(deck, "sample", "checkpoint"),
@@ -406,7 +409,6 @@ int lc_cmd_campaign(int argc, char **argv) {
     double segment_seconds = lc_deck_double(deck, "campaign", "segment_seconds"), last_segment = now_seconds();
     double *rows = lc_malloc(sizeof(double) * (size_t)chunk * (size_t)columns);
     int failed = 0, stopped = 0;
-    lc_stop_install(lc_deck_double(deck, "campaign", "grace_seconds"));
     lc_task_counter *counter = lc_task_counter_create();
     lc_progress progress;
     lc_progress_start(&progress, "campaign", "candidates", n_todo);
@@ -458,7 +460,6 @@ int lc_cmd_campaign(int argc, char **argv) {
     lc_task_counter_free(counter); /* collective: waits for the slowest rank */
     timing[T_WAIT] = now_seconds() - t_wait;
     lc_progress_finish(&progress);
-    lc_stop_uninstall();
     free(rows);
     free(todo);
     long finished = lc_comm_sum_long(done_here);
@@ -567,6 +568,7 @@ campaign_done:
     free(identity);
     free(deck_text);
 done:
+    lc_stop_uninstall();
     if (have_sampler) lc_sampler_close(&sampler);
     if (have_setup) lc_relax_setup_free(&setup);
     lc_deck_free(deck);

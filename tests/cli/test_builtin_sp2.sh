@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The built-in sp2 carbon set (inputs/sp2_carbon, written by the project from the literature; the demo's data) through
 # the pipeline: `legocryst info` finds each file's declared space group; `legocryst prepare` with
-# inputs/prepare_sp2_demo.ini keeps every source; `legocryst relax` of each source's own row (first_of_source) leaves
+# the demo deck inputs/demo.ini keeps every source; `legocryst relax` of each source's own row (first_of_source) leaves
 # every one valid (status 0, or 4: a duplicate of an earlier source), three-coordinated and 3-D; `export --valid`
 # writes one file per source. Fewer rows per source than the deck asks for, to stay quick (the first row of a
 # source is its own description whatever the number).
@@ -9,7 +9,7 @@
 set -u
 bin=$1 src=$2
 set_dir=$src/inputs/sp2_carbon
-deck=$src/inputs/prepare_sp2_demo.ini
+deck=$src/inputs/demo.ini
 command -v h5dump >/dev/null || { echo "FAIL: h5dump not found (hdf5-tools)"; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -42,6 +42,14 @@ DECK
 check "train the model" "[ -s '$tmp/model.h5' ]"
 
 rank_pids() { pgrep -f "^$bin campaign .*campaign.output=$1"; } # the ranks (not the launcher) writing $1
+# As a batch system ends a job: the launcher and every rank gone. Open MPI's launcher may hang after a rank was
+# killed; Slurm would kill the step.
+end_job() { # LAUNCHER_PID OUTPUT
+  for _ in $(seq 100); do kill -0 "$1" 2> /dev/null || break; sleep 0.2; done
+  pkill -KILL -f "mpiexec.*campaign.output=$2" 2> /dev/null
+  wait "$1" 2> /dev/null
+  while rank_pids "$2" > /dev/null; do sleep 0.1; done
+}
 campaign() { # campaign RANKS OUTPUT EXTRA...
   local ranks=$1 out=$2; shift 2
   "$mpiexec" -n "$ranks" "$bin" campaign "$tmp/deck.ini" --quiet --set campaign.output="$out" "$@"
@@ -79,8 +87,7 @@ for attempt in 1 2 3 4; do
     victim=${ranks[$((RANDOM % ${#ranks[@]}))]}
     kill -KILL "$victim" 2> /dev/null && echo "attempt $attempt: killed rank pid $victim"
   fi
-  wait $launcher 2> /dev/null
-  while rank_pids "$out" > /dev/null; do sleep 0.1; done # as a batch system ends the job
+  end_job $launcher "$out"
   resume="--resume"
   # never a database that looks complete when it is not, never an unreadable file
   if [ -e "$out" ]; then
@@ -118,7 +125,7 @@ campaign 1 "$tmp/other.h5" > /dev/null 2>&1 &
 launcher=$!
 sleep 1
 kill -KILL $(rank_pids "$tmp/other.h5") 2> /dev/null
-wait $launcher 2> /dev/null
+end_job $launcher "$tmp/other.h5"
 if [ -d "$tmp/other.h5.segments" ] && ls "$tmp/other.h5.segments"/*.h5 > /dev/null 2>&1; then
   campaign 1 "$tmp/other.h5" --resume --set sample.seed=8 > /dev/null 2> "$tmp/other.err"
   check "resume with another seed is refused (exit 2)" "[ $? -eq 2 ] && grep -q 'other settings' '$tmp/other.err'"

@@ -492,6 +492,27 @@ static void test_example_decks(void) {
         }
     }
     lc_deck_free(d);
+
+    /* the pipeline decks: the main job's sources are the built-in sp2 set, the full campaign's match prepare_sp2 */
+    snprintf(path, sizeof path, "%s/inputs/demo.ini", LEGOCRYST_SOURCE_DIR);
+    d = NULL;
+    CHECK_MSG(lc_deck_load(&d, path, 0, NULL, &err) == 0, "%s", err.message);
+    if (d) {
+        snprintf(expected, sizeof expected, "%s/inputs/sp2_carbon", LEGOCRYST_SOURCE_DIR);
+        CHECK_MSG(strcmp(lc_deck_path(d, "prepare", "source"), expected) == 0, "%s", lc_deck_path(d, "prepare", "source"));
+        CHECK(strcmp(lc_deck_path(d, "prepare", "output"), lc_deck_path(d, "train", "training_set")) == 0);
+        CHECK(strcmp(lc_deck_path(d, "train", "checkpoint"), lc_deck_path(d, "sample", "checkpoint")) == 0);
+    }
+    lc_deck_free(d);
+    snprintf(path, sizeof path, "%s/inputs/campaign_sp2.ini", LEGOCRYST_SOURCE_DIR);
+    d = NULL;
+    CHECK_MSG(lc_deck_load(&d, path, 0, NULL, &err) == 0, "%s", err.message);
+    if (d) {
+        CHECK(lc_deck_int(d, "campaign", "candidates") == 100000);
+        CHECK(strcmp(lc_deck_path(d, "prepare", "output"), lc_deck_path(d, "train", "training_set")) == 0);
+        CHECK(strcmp(lc_deck_path(d, "train", "checkpoint"), lc_deck_path(d, "sample", "checkpoint")) == 0);
+    }
+    lc_deck_free(d);
 }
 
 /* Reading a key the schema lacks, or with the wrong type, is a bug in the caller: exit status 1. */
