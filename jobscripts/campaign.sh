@@ -22,7 +22,7 @@ bin=${LEGOCRYST:-$here/build/cpu/legocryst}
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 
 # resume when a previous job left checkpoints (OUTPUT.segments/ beside the output)
-output=$(awk '/^[[:space:]]*\[/ { gsub(/[[:space:]]/, ""); s = $0; next }
+output=$(awk '/^[[:space:]]*\[/ { sub(/\].*/, "]"); gsub(/[[:space:]]/, ""); s = $0; next }
               s == "[campaign]" && /^[[:space:]]*output[[:space:]]*=/ { sub(/^[^=]*=[[:space:]]*/, "");
                                                                          sub(/[[:space:]]*([;#].*)?$/, ""); print }' "$deck")
 output=${output:-campaign.h5}

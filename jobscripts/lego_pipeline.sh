@@ -32,7 +32,7 @@ fi
 deck_path() { # SECTION KEY
   local value
   value=$(awk -v want="[$1]" -v key="$2" '
-    /^[[:space:]]*\[/ { gsub(/[[:space:]]/, ""); section = $0; next }
+    /^[[:space:]]*\[/ { sub(/\].*/, "]"); gsub(/[[:space:]]/, ""); section = $0; next }
     section == want && $0 ~ "^[[:space:]]*" key "[[:space:]]*=" {
       sub(/^[^=]*=[[:space:]]*/, ""); sub(/[[:space:]]*([;#].*)?$/, ""); print; exit }' "$deck")
   case $value in /*) echo "$value" ;; "") echo "" ;; *) echo "$deck_dir/$value" ;; esac
