@@ -16,7 +16,18 @@
 # LEGOCRYST: the binary (default build/cpu/legocryst beside this script's folder).
 set -uo pipefail
 deck=${1:?usage: sbatch jobscripts/campaign.sh DECK}
-here=${SLURM_SUBMIT_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+script=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")
+if [ -n "${SLURM_JOB_ID:-}" ]; then
+  job_info=$(scontrol show job "$SLURM_JOB_ID" 2> /dev/null)
+  job_field() { sed -n "s/^.*[[:space:]]$1=\([^[:space:]]*\).*$/\1/p" <<< "$job_info" | head -1; }
+  # sbatch runs a copy of the script (Slurm's spool folder/slurm_script), and the job may be submitted from any
+  # folder: the submitted script (scontrol's Command) finds the checkout and is what gets resubmitted
+  if [ "$(basename "$script")" = slurm_script ]; then
+    script=$(job_field Command)
+    [ -f "$script" ] || script=${SLURM_SUBMIT_DIR:-.}/jobscripts/campaign.sh
+  fi
+fi
+here=$(cd "$(dirname "$script")/.." && pwd)
 bin=${LEGOCRYST:-$here/build/cpu/legocryst}
 # one OpenMP/BLAS thread per rank: candidates are independent, ranks fill the cores
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
@@ -34,6 +45,6 @@ srun --kill-on-bad-exit=1 "$bin" campaign "$deck" "${resume[@]}"
 status=$?
 if [ $status -eq 3 ] && [ -n "${SLURM_JOB_ID:-}" ]; then
   echo "campaign: stopped before the time limit; resubmitting to resume"
-  sbatch --dependency=afterany:"$SLURM_JOB_ID" "$here/jobscripts/campaign.sh" "$deck"
+  sbatch --dependency=afterany:"$SLURM_JOB_ID" "$script" "$deck"
 fi
 exit $status

@@ -17,7 +17,13 @@ set -euo pipefail
 deck=${1:?usage: lego_pipeline.sh DECK [RANKS]}
 ranks=${2:-2}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-[ -n "${SLURM_SUBMIT_DIR:-}" ] && here=$SLURM_SUBMIT_DIR
+if [ "$(basename "${BASH_SOURCE[0]}")" = slurm_script ]; then
+  # sbatch runs a copy of the script from Slurm's spool folder, and the job may be submitted from any folder: the
+  # submitted script (scontrol's Command) finds the checkout; the folder sbatch was called from only as a fallback
+  script=$(scontrol show job "$SLURM_JOB_ID" 2> /dev/null |
+           sed -n 's/^[[:space:]]*Command=\([^[:space:]]*\).*$/\1/p') || true
+  if [ -f "$script" ]; then here=$(cd "$(dirname "$script")/.." && pwd); else here=${SLURM_SUBMIT_DIR:-$here}; fi
+fi
 bin=${LEGOCRYST:-$here/build/cpu/legocryst}
 deck_dir=$(cd "$(dirname "$deck")" && pwd)
 
