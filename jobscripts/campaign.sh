@@ -12,6 +12,11 @@
 # resumes from the segments. A killed node loses only its ranks' unsaved work: submit again by hand (or let the
 # resubmission do it) and --resume finishes the campaign.
 #   sbatch jobscripts/campaign.sh inputs/campaign_sp2.ini
+#   sbatch --nodes=1 --ntasks-per-node=2 --time=30 jobscripts/campaign.sh DECK     (overrides)
+# The resubmitted job gets this job's nodes, tasks, CPUs per task, memory, time limit, partition, account, QOS,
+# name and log file (appended to). Slurm does not tell a job its --signal: a --signal given on the sbatch command
+# line holds for the first job only; to change it for every job, edit the line above or submit with
+# SBATCH_SIGNAL=TERM@SECONDS in the environment (the environment goes with the resubmission).
 # Set [campaign] grace_seconds below the --signal lead time minus the time to write a segment (seconds).
 # LEGOCRYST: the binary (default build/cpu/legocryst beside this script's folder).
 set -uo pipefail
@@ -45,6 +50,21 @@ srun --kill-on-bad-exit=1 "$bin" campaign "$deck" "${resume[@]}"
 status=$?
 if [ $status -eq 3 ] && [ -n "${SLURM_JOB_ID:-}" ]; then
   echo "campaign: stopped before the time limit; resubmitting to resume"
-  sbatch --dependency=afterany:"$SLURM_JOB_ID" "$script" "$deck"
+  # sbatch reads the #SBATCH lines again but not the first submission's command line: repeat what this job got
+  again=(--dependency=afterany:"$SLURM_JOB_ID" --job-name="$SLURM_JOB_NAME" --nodes="$SLURM_JOB_NUM_NODES"
+         --ntasks="$SLURM_NTASKS" --partition="$SLURM_JOB_PARTITION")
+  limit=$(job_field TimeLimit)
+  [ -n "$limit" ] && again+=(--time="$limit")
+  [ -n "${SLURM_NTASKS_PER_NODE:-}" ] && again+=(--ntasks-per-node="$SLURM_NTASKS_PER_NODE")
+  [ -n "${SLURM_CPUS_PER_TASK:-}" ] && again+=(--cpus-per-task="$SLURM_CPUS_PER_TASK")
+  [ -n "${SLURM_MEM_PER_NODE:-}" ] && again+=(--mem="$SLURM_MEM_PER_NODE")
+  [ -n "${SLURM_MEM_PER_CPU:-}" ] && again+=(--mem-per-cpu="$SLURM_MEM_PER_CPU")
+  [ -n "${SLURM_JOB_ACCOUNT:-}" ] && again+=(--account="$SLURM_JOB_ACCOUNT")
+  [ -n "${SLURM_JOB_QOS:-}" ] && again+=(--qos="$SLURM_JOB_QOS")
+  log=$(job_field StdOut) err=$(job_field StdErr)
+  [ -n "$log" ] && again+=(--output="$log")
+  [ -n "$err" ] && [ "$err" != "$log" ] && again+=(--error="$err")
+  sbatch "${again[@]}" "$script" "$deck" ||
+    echo "campaign: the resubmission failed: submit $script $deck again by hand (it resumes)" >&2
 fi
 exit $status
