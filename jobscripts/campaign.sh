@@ -48,8 +48,14 @@ resume=()
 
 srun --kill-on-bad-exit=1 "$bin" campaign "$deck" "${resume[@]}"
 status=$?
-if [ $status -eq 3 ] && [ -n "${SLURM_JOB_ID:-}" ]; then
-  echo "campaign: stopped before the time limit; resubmitting to resume"
+# LEGOCRYST_RESUBMITS counts the chain, so a campaign that stops without getting anywhere does not go on forever
+resubmits=${LEGOCRYST_RESUBMITS:-0}
+max_resubmits=${LEGOCRYST_MAX_RESUBMITS:-50}
+if [ $status -eq 3 ] && [ -n "${SLURM_JOB_ID:-}" ] && [ "$resubmits" -ge "$max_resubmits" ]; then
+  echo "campaign: stopped again after $resubmits resubmissions (LEGOCRYST_MAX_RESUBMITS): not resubmitting" >&2
+elif [ $status -eq 3 ] && [ -n "${SLURM_JOB_ID:-}" ]; then
+  echo "campaign: stopped before the time limit; resubmitting to resume ($((resubmits + 1)) of at most $max_resubmits)"
+  export LEGOCRYST_RESUBMITS=$((resubmits + 1))
   # sbatch reads the #SBATCH lines again but not the first submission's command line: repeat what this job got
   again=(--dependency=afterany:"$SLURM_JOB_ID" --job-name="$SLURM_JOB_NAME" --nodes="$SLURM_JOB_NUM_NODES"
          --ntasks="$SLURM_NTASKS" --partition="$SLURM_JOB_PARTITION")

@@ -7,8 +7,8 @@
  *    checkpoint: --resume skips every candidate a complete segment holds. SIGTERM stops the farm (the counter is
  *    poisoned so every rank stops taking work), saves and exits with LC_EXIT_STOPPED.
  * 2. Merge: the segments are read back (shared out over ranks), records move to the rank that owns their id block
- *    (all-to-all), valid ones go to the rank owning their dedup bucket (primitive atom count), which offers them to
- *    lc_dedup in id order; verdicts return to the id owners. Candidate i is a function of (model, seed, i) and the
+ *    (all-to-all), valid ones go to the rank owning their dedup bucket (primitive atom count and relaxed space
+ *    group, envopt/dedup.h), which offers them to lc_dedup in id order; verdicts return to the id owners. Candidate i is a function of (model, seed, i) and the
  *    dedup is in id order, so the database does not depend on the number of ranks or on restarts.
  * 3. Write: one collective, chunked write of the id-ordered table (offsets by MPI_Exscan), the summary, the
  *    per-rank timing; renamed to OUTPUT only when complete. Then the best candidates as CIF files, and the
@@ -238,7 +238,9 @@ static void deduplicate(lc_candidate_table *mine, const lc_match_options *match)
     int ranks = lc_comm_size();
     int *dest = lc_malloc(sizeof(int) * (size_t)(mine->n ? mine->n : 1));
     for (long k = 0; k < mine->n; k++)
-        dest[k] = mine->status[k] == LC_CANDIDATE_VALID && mine->n_primitive[k] > 0 ? mine->n_primitive[k] % ranks : -1;
+        dest[k] = mine->status[k] == LC_CANDIDATE_VALID && mine->n_primitive[k] > 0
+                      ? lc_dedup_bucket_owner(mine->n_primitive[k], mine->spacegroup_relaxed[k], ranks)
+                      : -1;
     lc_candidate_table bucket;
     lc_candidate_table_init(&bucket, mine->columns);
     move_records(mine, dest, &bucket);
@@ -250,10 +252,10 @@ static void deduplicate(lc_candidate_table *mine, const lc_match_options *match)
     size_t *sizes = lc_calloc((size_t)ranks, sizeof(size_t));
     long *counts = lc_calloc((size_t)ranks, sizeof(long));
     long n_total = lc_comm_sum_long(mine->n);
-    for (long k = 0; k < bucket.n; k++) {
+    for (long k = 0; k < bucket.n && !lc_stop_requested(); k++) { /* a stop abandons the merge (see below) */
         lc_structure s;
         lc_candidate_table_structure(&bucket, k, &s);
-        long long duplicate_of = lc_dedup_offer(&dedup, bucket.id[k], &s, bucket.density[k], NULL);
+        long long duplicate_of = lc_dedup_offer(&dedup, bucket.id[k], &s, bucket.density[k], bucket.spacegroup_relaxed[k], NULL);
         lc_structure_free(&s);
         if (duplicate_of < 0) continue;
         int owner = id_owner(bucket.id[k], n_total, ranks);
@@ -451,7 +453,7 @@ int lc_cmd_campaign(int argc, char **argv) {
             timing[T_SEGMENTS] += last_segment - t2;
         }
     }
-    if (root) lc_progress_update(&progress, n_todo);
+    if (root && !stopped && !failed) lc_progress_update(&progress, n_todo);
     double t_farm_end = now_seconds();
     if (!failed && write_segment(&writer, &table, &err) != 0) failed = 1;
     timing[T_SEGMENTS] += now_seconds() - t_farm_end;
@@ -515,6 +517,14 @@ int lc_cmd_campaign(int argc, char **argv) {
     if (setup.dedup) deduplicate(&table, &setup.match);
     double t_dedup = now_seconds();
     timing[T_DEDUP] = t_dedup - t_exchange;
+    /* A stop before the database is written leaves the segments: --resume merges again. */
+    if (!lc_comm_all_true(!lc_stop_requested())) {
+        if (root) fprintf(stderr, "legocryst: campaign stopped by a signal while merging; every candidate is saved in %s: "
+                                  "finish it with --resume\n", folder);
+        status = LC_EXIT_STOPPED;
+        lc_candidate_table_free(&table);
+        goto campaign_done;
+    }
 
     /* 3. the database */
     lc_summary summary;

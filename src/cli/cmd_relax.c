@@ -133,7 +133,8 @@ int lc_cmd_relax(int argc, char **argv) {
             long long duplicate_of = -1;
             int n_primitive = 0;
             if (c.status == LC_CANDIDATE_VALID && setup.dedup) {
-                duplicate_of = lc_dedup_offer(&dedup, first + pick[k], &c.structure, c.density, &n_primitive);
+                duplicate_of = lc_dedup_offer(&dedup, first + pick[k], &c.structure, c.density, c.spacegroup_after,
+                                              &n_primitive);
                 if (duplicate_of >= 0) c.status = LC_CANDIDATE_DUPLICATE;
             }
             lc_candidate_table_add(&table, first + pick[k], row_array, spacegroup, &c, max_sites, n_primitive);

@@ -16,6 +16,7 @@ void lc_dedup_init(lc_dedup *d, const lc_match_options *match) {
     d->cells = NULL;
     d->ids = NULL;
     d->density = NULL;
+    d->spacegroup = NULL;
 }
 
 void lc_dedup_free(lc_dedup *d) {
@@ -23,6 +24,7 @@ void lc_dedup_free(lc_dedup *d) {
     free(d->cells);
     free(d->ids);
     free(d->density);
+    free(d->spacegroup);
     d->n = d->capacity = 0;
 }
 
@@ -34,7 +36,13 @@ int lc_dedup_key(const lc_structure *s, const lc_match_options *match) {
     return key;
 }
 
-long long lc_dedup_offer(lc_dedup *d, long long id, const lc_structure *s, double density, int *key) {
+int lc_dedup_bucket_owner(int n_primitive, int spacegroup, int ranks) {
+    unsigned long long h = (unsigned long long)n_primitive * 0x9E3779B97F4A7C15ull ^
+                           (unsigned long long)spacegroup * 0xC2B2AE3D27D4EB4Full;
+    return (int)((h ^ (h >> 29)) % (unsigned long long)ranks);
+}
+
+long long lc_dedup_offer(lc_dedup *d, long long id, const lc_structure *s, double density, int spacegroup, int *key) {
     lc_match_cell cell;
     if (key) *key = 0;
     if (lc_match_cell_init(&cell, s, &d->match) != 0) return -1;
@@ -42,7 +50,8 @@ long long lc_dedup_offer(lc_dedup *d, long long id, const lc_structure *s, doubl
     for (long u = 0; u < d->n; u++) {
         double ratio = d->density[u] / density;
         /* lc_match_cells compares the composition first; equal primitive atom counts are needed too */
-        if (d->cells[u].primitive.n_atoms == cell.primitive.n_atoms && ratio < d->density_window &&
+        if (d->spacegroup[u] == spacegroup && d->cells[u].primitive.n_atoms == cell.primitive.n_atoms &&
+            ratio < d->density_window &&
             ratio * d->density_window > 1 && lc_match_cells(&d->cells[u], &cell, &d->match, NULL)) {
             lc_match_cell_free(&cell);
             return d->ids[u];
@@ -53,10 +62,12 @@ long long lc_dedup_offer(lc_dedup *d, long long id, const lc_structure *s, doubl
         d->cells = lc_realloc(d->cells, sizeof *d->cells * (size_t)d->capacity);
         d->ids = lc_realloc(d->ids, sizeof *d->ids * (size_t)d->capacity);
         d->density = lc_realloc(d->density, sizeof *d->density * (size_t)d->capacity);
+        d->spacegroup = lc_realloc(d->spacegroup, sizeof *d->spacegroup * (size_t)d->capacity);
     }
     d->cells[d->n] = cell;
     d->ids[d->n] = id;
     d->density[d->n] = density;
+    d->spacegroup[d->n] = spacegroup;
     d->n++;
     return -1;
 }
