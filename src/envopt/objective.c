@@ -1,15 +1,7 @@
 #include "objective.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "core/lattice.h"
-
-/* Atoms per cubic Angstrom beyond which a cell has collapsed (diamond, the densest element, has 0.18): the
- * neighbour list of such a cell grows without bound (224 atoms in a 1.5 A cube: 1.3 million pairs, seconds per
- * evaluation), so the evaluation stops the solve instead. */
-#define MAX_NUMBER_DENSITY 1.0
 
 void lc_environment_objective_init(lc_environment_objective *o, const lc_so3_plan *plan, const double *reference,
                                    const lc_crystal_params *params) {
@@ -44,7 +36,6 @@ int lc_environment_objective_evaluate(const double *x, int n, double *f, double 
     int K = o->plan->n_components;
     o->evaluations++;
     if (lc_crystal_params_structure(cp, x, &o->structure) != 0) return -1;
-    if (o->structure.n_atoms > MAX_NUMBER_DENSITY * fabs(lc_lattice_volume(o->structure.lattice))) return -1;
     double dlattice_dx[6][3][3];
     if (grad) {
         memset(grad, 0, sizeof(double) * (size_t)n);

@@ -32,8 +32,8 @@ void lc_environment_objective_init(lc_environment_objective *o, const lc_so3_pla
                                    const lc_crystal_params *params);
 void lc_environment_objective_free(lc_environment_objective *o);
 
-/* f and (grad != NULL) df/dx[n_params]. Returns -1 when x gives no valid cell, or one with more than one atom per
- * cubic Angstrom (collapsed). Matches lc_objective_fn with the objective as `user`. */
+/* f and (grad != NULL) df/dx[n_params]. Returns -1 when x gives no valid cell. Matches lc_objective_fn with the
+ * objective as `user`. */
 int lc_environment_objective_evaluate(const double *x, int n, double *f, double *grad, void *objective);
 
 /* The reference environment: the descriptor of `atom` in a reference structure (e.g. graphite). */
