@@ -62,7 +62,10 @@ static double now_seconds(void) {
 
 /* The settings that decide the content of the database: a resume with other ones would mix two campaigns. */
 static char *campaign_identity(const lc_deck *deck) {
-    static const char *const skip[] = {"input", "output", "first", "count", "stride", "first_of_source"};
+    /* inputs and outputs of `relax`, and the dedup keys: dedup runs in the merge, after the segments */
+    static const char *const skip[] = {"input",      "output",   "first", "count", "stride", "first_of_source", "dedup",
+                                       "match_site_tolerance", "match_length_tolerance", "match_angle_tolerance",
+                                       "match_scale", "match_density_tolerance"};
     size_t size = 256, used = 0;
     char *text = lc_malloc(size);
     text[0] = '\0';
@@ -234,7 +237,7 @@ static void move_records(const lc_candidate_table *t, const int *dest, lc_candid
 
 /* Deduplicates the valid records of the id-ordered tables of all ranks (statuses and duplicate_of set in
  * place). */
-static void deduplicate(lc_candidate_table *mine, const lc_match_options *match) {
+static void deduplicate(lc_candidate_table *mine, const lc_match_options *match, double density_tolerance) {
     int ranks = lc_comm_size();
     int *dest = lc_malloc(sizeof(int) * (size_t)(mine->n ? mine->n : 1));
     for (long k = 0; k < mine->n; k++)
@@ -247,7 +250,7 @@ static void deduplicate(lc_candidate_table *mine, const lc_match_options *match)
     lc_candidate_table_sort(&bucket);
     /* verdicts (id, duplicate_of) back to the id owners */
     lc_dedup dedup;
-    lc_dedup_init(&dedup, match);
+    lc_dedup_init(&dedup, match, density_tolerance);
     long long **verdicts = lc_calloc((size_t)ranks, sizeof(long long *));
     size_t *sizes = lc_calloc((size_t)ranks, sizeof(size_t));
     long *counts = lc_calloc((size_t)ranks, sizeof(long));
@@ -514,7 +517,7 @@ int lc_cmd_campaign(int argc, char **argv) {
         lc_fatal("campaign: rank %d holds %ld records, not its block %ld .. %ld", rank, table.n, block0, block1 - 1);
     double t_exchange = now_seconds();
     timing[T_EXCHANGE] = t_exchange - t_read;
-    if (setup.dedup) deduplicate(&table, &setup.match);
+    if (setup.dedup) deduplicate(&table, &setup.match, setup.match_density_tolerance);
     double t_dedup = now_seconds();
     timing[T_DEDUP] = t_dedup - t_exchange;
     /* A stop before the database is written leaves the segments: --resume merges again. */

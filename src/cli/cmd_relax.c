@@ -121,7 +121,7 @@ int lc_cmd_relax(int argc, char **argv) {
     if (lc_comm_rank() == 0) {
         lc_log_info("relax", "%ld rows of %s (first %ld, stride %ld)", n, input, first, stride);
         lc_dedup dedup;
-        lc_dedup_init(&dedup, &setup.match);
+        lc_dedup_init(&dedup, &setup.match, setup.match_density_tolerance);
         long counts[LC_CANDIDATE_STATUS_COUNT] = {0};
         lc_progress progress;
         lc_progress_start(&progress, "relax", "candidates", n);

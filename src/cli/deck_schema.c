@@ -114,6 +114,9 @@ const lc_deck_key lc_deck_schema[] = {
      "Dedup: reduced cell lengths agree within this ratio, 1 + ltol (pymatgen ltol)."},
     {"relax", "match_angle_tolerance", LC_DECK_DOUBLE, "5", "(0, 90)",
      "Dedup: reduced cell angles agree within this, degrees (pymatgen angle_tol)."},
+    {"relax", "match_density_tolerance", LC_DECK_DOUBLE, "0", "[0, inf)",
+     "Dedup: candidates whose densities differ by more than this fraction are different crystals without matching "
+     "(LEGO-Cryst splits by density before matching); 0: off. Bounds the matcher's work in large campaigns."},
     {"relax", "match_scale", LC_DECK_BOOL, "true", NULL,
      "Dedup: compare cells scaled to equal volume (pymatgen scale, LEGO-Cryst's default)."},
 

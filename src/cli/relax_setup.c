@@ -58,6 +58,7 @@ int lc_relax_setup_from_deck(lc_relax_setup *r, const lc_deck *deck, lc_error *e
     r->match.angle_tolerance = lc_deck_double(deck, "relax", "match_angle_tolerance");
     r->match.scale = lc_deck_bool(deck, "relax", "match_scale");
     r->dedup = lc_deck_bool(deck, "relax", "dedup");
+    r->match_density_tolerance = lc_deck_double(deck, "relax", "match_density_tolerance");
     r->species = (int)lc_deck_int(deck, "relax", "species");
     return 0;
 }

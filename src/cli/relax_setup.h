@@ -14,6 +14,7 @@ typedef struct {
     lc_candidate_settings candidate;
     lc_match_options match;       /* dedup: pymatgen StructureMatcher semantics (docs/relax.md) */
     int dedup;
+    double match_density_tolerance; /* dedup: densities further apart are different crystals (0: off) */
     int species;                  /* atomic number of the rows' single species */
 } lc_relax_setup;
 

@@ -5,13 +5,14 @@
 
 #include "core/error.h"
 
-void lc_dedup_init(lc_dedup *d, const lc_match_options *match) {
+void lc_dedup_init(lc_dedup *d, const lc_match_options *match, double density_tolerance) {
     d->match = *match;
     /* Without scaling, matching cells differ in volume by at most the length window and the angle term; with
-     * it, density says nothing. */
+     * it, density says nothing unless the caller bounds it. */
     d->density_window = match->scale ? INFINITY
                                      : pow(1 + match->length_tolerance, 3) *
                                            (1 + 4.5 * match->angle_tolerance * 3.14159265358979323846 / 180);
+    if (density_tolerance > 0 && 1 + density_tolerance < d->density_window) d->density_window = 1 + density_tolerance;
     d->n = d->capacity = 0;
     d->cells = NULL;
     d->ids = NULL;

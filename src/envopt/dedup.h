@@ -25,7 +25,10 @@ typedef struct {
     int *spacegroup;
 } lc_dedup;
 
-void lc_dedup_init(lc_dedup *d, const lc_match_options *match);
+/* density_tolerance > 0: candidates whose densities differ by more than this fraction are different crystals
+ * without matching (LEGO-Cryst's density pre-split; it also bounds the matcher's work when cells are compared
+ * scaled); 0: only what the match tolerances imply. */
+void lc_dedup_init(lc_dedup *d, const lc_match_options *match, double density_tolerance);
 void lc_dedup_free(lc_dedup *d);
 /* The bucket key of a structure: atoms in its primitive cell; 0 when it has none (no atoms, flat cell). */
 int lc_dedup_key(const lc_structure *s, const lc_match_options *match);
