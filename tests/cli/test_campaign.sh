@@ -63,8 +63,10 @@ same_database() {
     done
 }
 
+start=$(date +%s%N)
 campaign 1 "$tmp/one.h5" > "$tmp/one.out" 2>&1
 check "1 rank exits 0" "[ $? -eq 0 ]"
+one_rank_ms=$((($(date +%s%N) - start) / 1000000))
 check "1 rank: 240 candidates" "grep -q 'candidates *240' '$tmp/one.out'"
 check "1 rank: segments removed when complete" "[ ! -e '$tmp/one.h5.segments' ]"
 check "1 rank: best candidates as CIF" "ls '$tmp/one_best/'*.cif > /dev/null 2>&1"
@@ -81,7 +83,8 @@ resume=""
 for attempt in 1 2 3 4; do
   campaign 2 "$out" $resume > "$tmp/kill$attempt.out" 2>&1 &
   launcher=$!
-  sleep "$((RANDOM % 25 + 3))e-1"
+  # a random moment within the first third of a 1-rank run, so that kills land on fast and slow machines alike
+  sleep "$(((RANDOM * 32768 + RANDOM) % (one_rank_ms / 3 + 1) + 200))e-3"
   ranks=($(rank_pids "$out"))
   if [ ${#ranks[@]} -gt 0 ]; then
     victim=${ranks[$((RANDOM % ${#ranks[@]}))]}
@@ -107,7 +110,8 @@ check "killed and resumed: the same database as the uninterrupted run" "same_dat
 out="$tmp/term.h5"
 campaign 2 "$out" > "$tmp/term.out" 2>&1 &
 launcher=$!
-sleep 1.5
+# signal once the farm is under way (its first segment is written), however fast this machine is
+for _ in $(seq 600); do ls "$out.segments"/*.h5 > /dev/null 2>&1 && break; sleep 0.05; done
 started=$SECONDS
 kill -TERM $(rank_pids "$out") 2> /dev/null
 wait $launcher
