@@ -103,8 +103,8 @@ void lc_candidate_table_add(lc_candidate_table *t, long long id, const double *r
 void lc_candidate_table_structure(const lc_candidate_table *t, long k, lc_structure *out) {
     lc_structure_init(out, t->n_atoms[k]);
     memcpy(out->lattice, t->lattice + 9 * k, sizeof(double) * 9);
-    for (long i = t->atom_offset[k]; i < t->atom_offset[k] + t->n_atoms[k]; i++)
-        lc_structure_append(out, t->species[i], t->frac + 3 * i);
+    memcpy(out->species, t->species + t->atom_offset[k], sizeof *out->species * (size_t)t->n_atoms[k]);
+    memcpy(out->frac, t->frac + 3 * t->atom_offset[k], sizeof *out->frac * (size_t)t->n_atoms[k]);
 }
 
 static const lc_candidate_table *sort_table;
