@@ -32,6 +32,12 @@ static lc_match_options resolve_options(const lc_match_options *opt) {
 
 /* ---- Small linear algebra ---------------------------------------------------------------------------------- */
 
+/* nearbyint for |x| < 2^51 without the library call (hot loops): adding 1.5 * 2^52 leaves no fraction bits. */
+static inline double round_to_integer(double x) {
+    const double magic = 6755399441055744.0;
+    return (x + magic) - magic;
+}
+
 static double dot3(const double u[3], const double v[3]) { return u[0] * v[0] + u[1] * v[1] + u[2] * v[2]; }
 
 /* out = f * m for a row vector f (out may alias f). */
@@ -212,7 +218,7 @@ static int grid_nearest(const site_grid *g, const double l[3][3], const double r
                     int k = g->atom[s];
                     if (g->species[k] != z || taken[k] == stamp) continue;
                     double df[3], v[3];
-                    for (int c = 0; c < 3; c++) df[c] = g->frac[k][c] - p[c] - nearbyint(g->frac[k][c] - p[c]);
+                    for (int c = 0; c < 3; c++) df[c] = g->frac[k][c] - p[c] - round_to_integer(g->frac[k][c] - p[c]);
                     lc_frac_to_cart(l, df, v);
                     double d2 = dot3(v, v);
                     if (d2 <= best2) {
@@ -473,7 +479,7 @@ static int orbit_means(const double (*frac)[3], const int *species, int n, const
             seen[j] = 1;
             for (int c = 0; c < 3; c++) {
                 double d = frac[j][c] - t[k][c] - frac[i][c];
-                sum[c] += d - nearbyint(d);
+                sum[c] += d - round_to_integer(d);
             }
         }
         if (count < 0) break;
@@ -781,6 +787,43 @@ static void lattice_params_array(const double l[3][3], double p[6]) {
 /* Cost of a pair outside the box: far above any real squared distance, small enough for the potentials. */
 static const double excluded_pair = 1e9;
 
+/* Whether any shift can match, a necessary condition checked before the assignments (which cost O(n^3) per
+ * shift): a match has a translation c with every atom of a within s = stol / norm of its partner, so the shift
+ * putting a's atom `first` exactly on its partner (some atom j of b) leaves every atom of a within 2 s of an atom
+ * of b of its species. Distances are minimal-image ones, which rounding the fractional difference gives while
+ * reach_frac < 1/2 on every axis (a vector shorter than 2 s has fractional components below reach_frac). Returns
+ * 1 when the test cannot be applied (a reach of half the cell or more). */
+static int any_shift_possible(const double (*fa)[3], const int *za, const double (*q)[3], const int *zb, int n,
+                              int first, const double avg[3][3], const double reach_frac[3], double reach) {
+    for (int k = 0; k < 3; k++)
+        if (reach_frac[k] >= 0.5) return 1;
+    double reach2 = reach * reach * (1 + 1e-9);
+    for (int anchor = 0; anchor < n; anchor++) {
+        if (zb[anchor] != za[first]) continue;
+        double t[3] = {q[anchor][0] - fa[first][0], q[anchor][1] - fa[first][1], q[anchor][2] - fa[first][2]};
+        int covered = 1;
+        for (int i = 0; i < n && covered; i++) {
+            double p[3] = {fa[i][0] + t[0], fa[i][1] + t[1], fa[i][2] + t[2]};
+            covered = 0;
+            for (int j = 0; j < n && !covered; j++) {
+                if (zb[j] != za[i]) continue;
+                double d[3], v[3];
+                int inside = 1;
+                for (int k = 0; k < 3 && inside; k++) {
+                    d[k] = q[j][k] - p[k];
+                    d[k] -= round_to_integer(d[k]);
+                    inside = fabs(d[k]) < reach_frac[k];
+                }
+                if (!inside) continue;
+                lc_frac_to_cart(avg, d, v);
+                covered = dot3(v, v) < reach2;
+            }
+        }
+        if (covered) return 1;
+    }
+    return 0;
+}
+
 /* One correspondence: a's atoms fa, b's atoms q (both fractional in a's basis), avg the mean cell. Returns 1 when
  * some shift matches, with the largest and rms displacement (Angstrom) and the shift (fractional). */
 static int loose_shifts(const double (*fa)[3], const int *za, const double (*q)[3], const int *zb, int n, int first,
@@ -804,8 +847,10 @@ static int loose_shifts(const double (*fa)[3], const int *za, const double (*q)[
     double(*vec)[3] = lc_malloc(sizeof *vec * (size_t)n * (size_t)n);
     double *cost = lc_malloc(sizeof *cost * (size_t)n * (size_t)n);
     int *col_of = lc_malloc(sizeof *col_of * (size_t)n), found = 0;
+    /* box is 2 s along each reciprocal axis: the 2 s ball's projection */
+    int possible = any_shift_possible(fa, za, q, zb, n, first, avg, box, 2 * stol / norm);
     for (int j = 0; j < n; j++) row_times(q[j], to_reduced, qr[j]);
-    for (int anchor = 0; anchor < n && !found; anchor++) {
+    for (int anchor = 0; anchor < n && !found && possible; anchor++) {
         if (zb[anchor] != za[first]) continue;
         double t[3];
         for (int k = 0; k < 3; k++) t[k] = q[anchor][k] - fa[first][k];
@@ -819,7 +864,7 @@ static int loose_shifts(const double (*fa)[3], const int *za, const double (*q)[
                 int inside = 1;
                 for (int k = 0; k < 3 && inside; k++) {
                     double d = q[j][k] - moved[i][k];
-                    inside = fabs(d - nearbyint(d)) < box[k];
+                    inside = fabs(d - round_to_integer(d)) < box[k];
                 }
                 covered = inside;
             }
@@ -836,7 +881,7 @@ static int loose_shifts(const double (*fa)[3], const int *za, const double (*q)[
                 int inside = 1;
                 for (int k = 0; k < 3; k++) {
                     d[k] = qr[j][k] - mr[k];
-                    d[k] -= nearbyint(d[k]);
+                    d[k] -= round_to_integer(d[k]);
                     inside = inside && fabs(d[k]) < reduced_box[k];
                 }
                 if (!inside) continue;
@@ -1098,3 +1143,4 @@ int lc_structure_match(const lc_structure *a, const lc_structure *b, const lc_ma
     lc_match_cell_free(&cb);
     return found;
 }
+

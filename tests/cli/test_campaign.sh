@@ -2,7 +2,8 @@
 # `legocryst campaign`: the database is the same on 1, 2 and 3 ranks; a 2-rank campaign killed (SIGKILL of a
 # random rank) at random moments several times, then resumed, gives the same database as an uninterrupted run;
 # a kill never leaves an unreadable file or a database that looks complete when it is not; SIGTERM saves and
-# exits with status 3 within the grace period, and --resume finishes the campaign.
+# exits with status 3 within the grace period, and --resume finishes the campaign; the verdicts (valid, duplicate)
+# are those of `legocryst relax` on the same rows.
 # usage: test_campaign.sh LEGOCRYST MPIEXEC SOURCE_DIR [SEED]
 set -u
 bin=$1 mpiexec=$2 src=$3 seed=${4:-$RANDOM}
@@ -76,6 +77,16 @@ for ranks in 2 3; do
   check "$ranks ranks: the same database as 1 rank" "same_database '$tmp/one.h5' '$tmp/r$ranks.h5'"
 done
 check "the summary is stored and says 240" "h5dump -a /summary/n_total '$tmp/one.h5' | grep -q '240'"
+# the campaign's verdicts, dedup included, are those of `sample` + `relax` on the same rows (one process, no merge)
+"$bin" sample "$tmp/deck.ini" --quiet --set sample.rows=240 --set sample.output="$tmp/rows.h5" > /dev/null
+"$bin" relax "$tmp/deck.ini" --quiet --set relax.input="$tmp/rows.h5" --set relax.output="$tmp/relaxed.h5" > /dev/null
+check "relax of the same rows: the same statuses" "h5diff -q '$tmp/one.h5' '$tmp/relaxed.h5' /candidates/status /candidates/status"
+check "relax of the same rows: the same duplicates" \
+  "h5diff -q '$tmp/one.h5' '$tmp/relaxed.h5' /candidates/duplicate_of /candidates/duplicate_of"
+summary_value() { h5dump -a "/summary/$2" "$1" | grep -A1 DATA | sed -n 's/.*(0): *//p'; }
+echo "1 rank: $(summary_value "$tmp/one.h5" n_valid_env) valid, $(summary_value "$tmp/one.h5" n_unique) unique"
+check "some valid candidates are duplicates (the dedup is exercised)" \
+  "[ $(summary_value "$tmp/one.h5" n_unique) -lt $(summary_value "$tmp/one.h5" n_valid_env) ]"
 
 # killed at random moments, resumed each time
 out="$tmp/killed.h5"
