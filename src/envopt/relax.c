@@ -4,7 +4,7 @@
 #include <string.h>
 
 lc_relax_options lc_relax_default_options(void) {
-    lc_relax_options o = {.max_iterations = 400, .gradient_atol = 1e-8, .gradient_rtol = 0.0};
+    lc_relax_options o = {.max_iterations = 400, .gradient_atol = 1e-8, .gradient_rtol = 0.0, .max_stalled_iterations = 3};
     return o;
 }
 
@@ -45,6 +45,9 @@ typedef struct {
     int n;
     int evaluations;
     const volatile sig_atomic_t *cancel;
+    int max_stalled_iterations;
+    int stalled;            /* iterations in a row that did not lower the objective */
+    double best;
 } objective_context;
 
 static PetscErrorCode objective_and_gradient(Tao tao, Vec X, PetscReal *f, Vec G, void *ptr) {
@@ -65,12 +68,33 @@ static PetscErrorCode objective_and_gradient(Tao tao, Vec X, PetscReal *f, Vec G
     PetscFunctionReturn(0);
 }
 
+/* TAO's own test (gradient tolerances, iteration and evaluation limits), then the stall: BLMVM counts an iteration
+ * whose line search failed (the objective unchanged) and tries again from the same point; a point where every
+ * search fails would spend the whole evaluation budget there, each trial step usually pressing the cell against
+ * a bound where an evaluation costs the most (a 112-atom candidate took 70 s this way). */
+static PetscErrorCode converged(Tao tao, void *ptr) {
+    objective_context *c = ptr;
+    PetscFunctionBeginUser;
+    PetscCall(TaoDefaultConvergenceTest(tao, NULL));
+    TaoConvergedReason reason;
+    PetscInt iteration;
+    PetscReal f;
+    PetscCall(TaoGetConvergedReason(tao, &reason));
+    PetscCall(TaoGetSolutionStatus(tao, &iteration, &f, NULL, NULL, NULL, NULL));
+    if (iteration == 0 || f < c->best) c->best = f, c->stalled = 0;
+    else c->stalled++;
+    if (reason == TAO_CONTINUE_ITERATING && c->max_stalled_iterations > 0 && c->stalled >= c->max_stalled_iterations)
+        PetscCall(TaoSetConvergedReason(tao, TAO_CONVERGED_USER));
+    PetscFunctionReturn(0);
+}
+
 int lc_relax_minimize(int n, double *x, const double *lower, const double *upper, lc_objective_fn fn, void *user,
                       const lc_relax_options *options, lc_relax_result *result, lc_error *err) {
     memset(result, 0, sizeof *result);
     Tao tao = NULL;
     Vec X = NULL, XL = NULL, XU = NULL;
-    objective_context context = {.fn = fn, .user = user, .n = n, .cancel = options->cancel};
+    objective_context context = {.fn = fn, .user = user, .n = n, .cancel = options->cancel,
+                                 .max_stalled_iterations = options->max_stalled_iterations};
     PetscScalar *array;
     TaoConvergedReason reason;
     PetscInt iterations;
@@ -97,6 +121,7 @@ int lc_relax_minimize(int n, double *x, const double *lower, const double *upper
     petsc_try(TaoSetMaximumIterations(tao, options->max_iterations));
     petsc_try(TaoSetMaximumFunctionEvaluations(tao, 20 * options->max_iterations + 100));
     petsc_try(TaoSetTolerances(tao, options->gradient_atol, options->gradient_rtol, 0.0));
+    petsc_try(TaoSetConvergenceTest(tao, converged, &context));
     petsc_try(TaoSetFromOptions(tao));
     petsc_try(TaoSolve(tao));
 
@@ -110,6 +135,7 @@ int lc_relax_minimize(int n, double *x, const double *lower, const double *upper
     result->gradient_norm = gnorm;
     result->reason = (int)reason;
     result->stopped_by_objective = reason == TAO_DIVERGED_USER;
+    result->stalled = reason == TAO_CONVERGED_USER;
     snprintf(result->reason_name, sizeof result->reason_name, "%s", TaoConvergedReasons[reason]);
     TaoDestroy(&tao);
     VecDestroy(&X);

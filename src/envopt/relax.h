@@ -19,6 +19,8 @@ typedef struct {
     int max_iterations;     /* 400 */
     double gradient_atol;   /* 1e-8: stop when ||projected gradient|| is below */
     double gradient_rtol;   /* 0: off */
+    int max_stalled_iterations; /* 3: stop after this many iterations in a row without a lower objective (line
+                                   searches that failed); 0: never */
     const volatile sig_atomic_t *cancel; /* NULL, or a flag (lc_stop_cancel) that ends the solve when set */
 } lc_relax_options;
 
@@ -31,6 +33,7 @@ typedef struct {
     double gradient_norm;
     int reason;             /* TAO's converged reason: > 0 converged, < 0 diverged or stopped */
     int stopped_by_objective; /* the objective returned -1 (e.g. the cell left its domain) */
+    int stalled;            /* stopped by max_stalled_iterations (reason TAO_CONVERGED_USER) */
     char reason_name[48];
 } lc_relax_result;
 
