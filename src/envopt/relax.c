@@ -70,8 +70,8 @@ static PetscErrorCode objective_and_gradient(Tao tao, Vec X, PetscReal *f, Vec G
 
 /* TAO's own test (gradient tolerances, iteration and evaluation limits), then the stall: BLMVM counts an iteration
  * whose line search failed (the objective unchanged) and tries again from the same point; a point where every
- * search fails would spend the whole evaluation budget there, each trial step usually pressing the cell against
- * a bound where an evaluation costs the most (a 112-atom candidate took 70 s this way). */
+ * search fails would spend the whole evaluation budget there (a 112-atom candidate took 70 s this way, its
+ * trial steps projected by the bounds onto one very dense, costly point: docs/relax.md). */
 static PetscErrorCode converged(Tao tao, void *ptr) {
     objective_context *c = ptr;
     PetscFunctionBeginUser;
