@@ -4,7 +4,8 @@
 #include <string.h>
 
 lc_relax_options lc_relax_default_options(void) {
-    lc_relax_options o = {.max_iterations = 400, .gradient_atol = 1e-8, .gradient_rtol = 0.0, .max_stalled_iterations = 3};
+    lc_relax_options o = {
+        .max_iterations = 400, .gradient_atol = 1e-8, .gradient_rtol = 0.0, .max_stalled_iterations = 3};
     return o;
 }
 
