@@ -13,7 +13,7 @@
 #include "nn/nn_internal.h"
 
 /* keyed draw streams (layer ids); span-indexed ones add the span index */
-enum { L_EPS = 1, L_Z_SAMPLE = 2, L_SIGMA_SAMPLE = 0x10000 };
+enum { L_EPS = 1, L_Z_SAMPLE = 2, L_SIGMA_SAMPLE = 0x10000, L_GUMBEL_SAMPLE = 0x20000 };
 
 /* PyTorch's parameter order: encoder.parameters() then decoder.parameters() of TVAE's Encoder/Decoder (a
  * module's own parameters come before its children's, so sigma leads the decoder) */
@@ -37,6 +37,7 @@ typedef struct {
     float *rec;        /* (B, W) decoder output */
     float *th;         /* (B, W) tanh(rec) on VALUE columns (sampling: the output rows) */
     float *noise;      /* (B, W) sampling: sigma noise on VALUE columns, zero elsewhere */
+    float *gumbel;     /* (B, W) sampling: Gumbel noise on the one-hot spans */
     /* gradients: one range, zeroed once per step */
     float *grad0;
     size_t n_grad;
@@ -157,8 +158,9 @@ static void vae_train_step(lc_model *base, const lc_nn_ctx *caller, const float 
     base->step++;
 }
 
-/* TVAE's sample: z ~ N(0, 1), decoder, tanh on VALUE columns plus sigma noise, clipped to [-1, 1]; the one-hot
- * spans as softmax probabilities (TVAE writes tanh(rec) there; the argmax is the same). */
+/* The decoder's generative distribution sampled: z ~ N(0, 1), decoder, tanh on VALUE columns plus sigma noise,
+ * clipped to [-1, 1] (TVAE's sample); each one-hot span as a Gumbel-softmax of its logits, whose argmax is a draw
+ * from the span's categorical (TVAE takes the argmax of the logits, the mode: see docs/models.md). */
 static void vae_sample(lc_model *base, const lc_nn_ctx *caller, float *out, int n) {
     vae_model *v = (vae_model *)base;
     const lc_model_config *c = &base->config;
@@ -171,6 +173,8 @@ static void vae_sample(lc_model *base, const lc_nn_ctx *caller, float *out, int 
         int B = n - done < c->batch ? n - done : c->batch;
         lc_nn_ctx cx = ctx;
         cx.sample0 = caller->sample0 + (uint64_t)done;
+        lc_nn_ctx draw = cx;
+        draw.training = 1; /* Gumbel noise on */
         lc_normal_noise(&cx, v->z, NULL, B, L, L, L_Z_SAMPLE); // z (B, L)
         decoder_forward(v, &cx, B);                             // rec (B, W)
         base->backend->zero(v->noise, (size_t)B * W * sizeof(float));
@@ -181,7 +185,8 @@ static void vae_sample(lc_model *base, const lc_nn_ctx *caller, float *out, int 
                 lc_tanh_span_forward(&cx, v->th + o, v->rec + o, B, sp->width, W);
                 lc_normal_noise(&cx, v->noise + o, sigma + o, B, sp->width, W, L_SIGMA_SAMPLE + (uint32_t)s);
             } else {
-                lc_softmax_forward(&cx, v->th + o, v->rec + o, NULL, B, sp->width, W, 1.0f);
+                lc_gumbel_noise(&draw, v->gumbel + o, B, sp->width, W, L_GUMBEL_SAMPLE + (uint32_t)s);
+                lc_softmax_forward(&cx, v->th + o, v->rec + o, v->gumbel + o, B, sp->width, W, 1.0f);
             }
         }
         lc_residual_forward(&cx, v->th, v->th, v->noise, B * W); // th (B, W): rows with the sigma noise
@@ -223,18 +228,20 @@ lc_model *lc_vae_create(const lc_model_config *config, const lc_nn_backend *back
     lc_params_init_tensor(P, SIGMA, 0.0f, c->sigma_init, c->seed);
 
     float **ap[] = {&v->x, &v->e0, &v->e0r, &v->e1, &v->e1r, &v->mu, &v->logvar, &v->eps, &v->z, &v->d0, &v->d0r,
-                    &v->d1, &v->d1r, &v->rec, &v->th, &v->noise,
+                    &v->d1, &v->d1r, &v->rec, &v->th, &v->noise, &v->gumbel,
                     /* gradients from here on */
                     &v->dth, &v->drec, &v->dd1r, &v->dd1, &v->dd0r, &v->dd0, &v->dz, &v->dmu, &v->dlogvar, &v->de1r,
                     &v->de1, &v->de0r, &v->de0};
     size_t as[] = {B * W, B * H, B * H, B * H, B * H, B * L, B * L, B * L, B * L, B * H, B * H, B * H, B * H,
-                   B * W, B * W, B * W,
+                   B * W, B * W, B * W, B * W,
                    B * W, B * W, B * H, B * H, B * H, B * H, B * L, B * L, B * L, B * H, B * H, B * H, B * H};
     int n_acts = (int)(sizeof as / sizeof as[0]);
     v->acts = lc_model_arena(backend, as, ap, n_acts);
     v->grad0 = v->dth;
     v->n_grad = 0;
-    for (int i = 16; i < n_acts; i++) v->n_grad += as[i];
+    int first_grad = 0;
+    while (ap[first_grad] != &v->dth) first_grad++;
+    for (int i = first_grad; i < n_acts; i++) v->n_grad += as[i];
 
     for (int s = 0; s < c->n_spans; s++) v->n_onehot += c->spans[s].kind != LC_SPAN_VALUE;
     size_t nt = (size_t)(v->n_onehot > 0 ? v->n_onehot : 1) * B;
