@@ -84,6 +84,11 @@ const lc_deck_key lc_deck_schema[] = {
      "environment is the target."},
     {"relax", "max_iterations", LC_DECK_INT, "400", "[0, inf)", "L-BFGS (TAO BLMVM) iterations per candidate."},
     {"relax", "gradient_atol", LC_DECK_DOUBLE, "1e-8", "[0, inf)", "Stop when the projected gradient norm is below."},
+    {"relax", "restarts", LC_DECK_INT, "0", "[0, inf)",
+     "When the end point is not valid, solve again from the row's cell with every free coordinate displaced "
+     "(restart_displacement), up to this many times; the first valid end point is kept, else the lowest objective."},
+    {"relax", "restart_displacement", LC_DECK_DOUBLE, "0.1", "(0, inf)",
+     "Restarts: width of the normal displacement of each free Wyckoff coordinate (fractional)."},
     {"relax", "min_length", LC_DECK_DOUBLE, "1.5", "(0, inf)", "Lower bound of the cell lengths, Angstrom."},
     {"relax", "max_length", LC_DECK_DOUBLE, "50", "(0, inf)", "Upper bound of the cell lengths, Angstrom."},
     {"relax", "min_angle", LC_DECK_DOUBLE, "30", "(0, 180)", "Lower bound of the cell angles, degrees."},

@@ -45,6 +45,8 @@ int lc_relax_setup_from_deck(lc_relax_setup *r, const lc_deck *deck, lc_error *e
         .snap_special = lc_deck_bool(deck, "relax", "snap_special"),
         .validity = lc_validity_default_options(),
         .symprec = lc_deck_double(deck, "relax", "symprec"),
+        .restarts = (int)lc_deck_int(deck, "relax", "restarts"),
+        .restart_displacement = lc_deck_double(deck, "relax", "restart_displacement"),
     };
     c->relax.max_iterations = (int)lc_deck_int(deck, "relax", "max_iterations");
     c->relax.gradient_atol = lc_deck_double(deck, "relax", "gradient_atol");

@@ -29,14 +29,17 @@ typedef struct {
     int snap_special;             /* lc_row_decode_options.snap_special: collapsing sites onto special positions */
     lc_validity_options validity;
     double symprec;
+    int restarts;                 /* further solves from displaced starts while no end point is valid (0: none) */
+    double restart_displacement;  /* width of the normal displacement of each free coordinate (fractional) */
 } lc_candidate_settings;
 
 typedef struct {
     lc_candidate_status status;
     lc_row_status row_status;
     double objective_before, objective_after;
-    int iterations;
-    lc_relax_result relax;
+    int iterations;               /* over all attempts */
+    int attempts;                 /* solves run: 1 + restarts used */
+    lc_relax_result relax;        /* of the kept attempt */
     lc_row relaxed_row;
     lc_structure structure;       /* the relaxed structure (empty when undecodable) */
     lc_validity_result validity;
