@@ -298,14 +298,20 @@ def main():
     ap.add_argument("--samples", required=True)
     ap.add_argument("--decoded", required=True, help="legocryst relax with max_iterations = 0 on the rows")
     ap.add_argument("--count", type=int, required=True, help="rows for PyXtal (the first COUNT)")
-    ap.add_argument("--legocryst-db", required=True, help="legocryst's candidates for the same COUNT rows")
-    ap.add_argument("--legocryst-time", required=True, help="CPU,WALL seconds of that legocryst run")
+    ap.add_argument("--legocryst-db", help="legocryst's candidates for the same COUNT rows (for the report)")
+    ap.add_argument("--legocryst-time", help="CPU,WALL seconds of that legocryst run (for the report)")
     ap.add_argument("--legocryst-full-db")
     ap.add_argument("--legocryst-full-time")
     ap.add_argument("--minimizers", default="Nelder-Mead:100,L-BFGS-B:400,L-BFGS-B:200")
     ap.add_argument("--rcut", type=float, default=2.0)
     ap.add_argument("--work", required=True)
+    ap.add_argument("--cache", help="finished rows, one JSON line each (default WORK/pyxtal_rows.jsonl): rows found "
+                    "there are not optimised again, so a run can be stopped and resumed, or split")
+    ap.add_argument("--compute", metavar="FIRST:END", help="only optimise the rows in [FIRST, END) missing from "
+                    "the cache, append them to it and exit without a report (to split the work over processes)")
     args = ap.parse_args()
+    if args.compute is None and not (args.legocryst_db and args.legocryst_time):
+        ap.error("--legocryst-db and --legocryst-time are needed for the report (or give --compute)")
 
     import ase.io
     import h5py
@@ -320,9 +326,16 @@ def main():
     with h5py.File(args.samples, "r") as f:
         rows = f["rows"][:args.count]
     decoded = read_db(args.decoded)
-    lego = read_db(args.legocryst_db)
     n = len(rows)
-    assert len(decoded["id"]) >= n and len(lego["id"]) >= n, "legocryst databases shorter than --count"
+    assert len(decoded["id"]) >= n, "decoded database shorter than --count"
+    cache_path = args.cache or os.path.join(args.work, "pyxtal_rows.jsonl")
+    cache = {}
+    if os.path.exists(cache_path):
+        with open(cache_path) as f:
+            for line in f:
+                if line.strip():
+                    r = json.loads(line)
+                    cache[r["row"]] = r
 
     print("pyxtal %s (numpy %s, scipy %s, pymatgen %s), one thread; SO(3) nmax 2, lmax 4, alpha 1.5, rcut %g, "
           "signed-Z weights; graphite reference; minimizers %s (finite-difference gradients)"
@@ -353,13 +366,10 @@ def main():
     bu.set_reference_enviroments(ref.to_pymatgen())
     bu.set_criteria(CN={"C": [COORDINATION]})
 
-    results = []
-    frames = []
-    decode_checked = decode_same = 0
-    decode_diff = []
-    cpu_total = wall_total = 0.0
-    cpu_decodable = 0.0
-    for k in range(n):
+    first, end = (int(v) for v in args.compute.split(":")) if args.compute else (0, n)
+    for k in range(max(first, 0), min(end, n)):
+        if k in cache:
+            continue
         lego_decodable = int(decoded["status"][k]) != 3
         source = decoded["row_out"][k] if lego_decodable and np.isfinite(decoded["row_out"][k][0]) else rows[k]
         rep, _ = pyxtal_row(args.legocryst, source)
@@ -383,13 +393,9 @@ def main():
             if lego_decodable:     # outside the clock below: the check is ours, not PyXtal's work
                 c1 = time.process_time()
                 w1 = time.perf_counter()
-                decode_checked += 1
                 lat, frac = db_structure(decoded, k)
                 shift = pyxtal_row(args.legocryst, rows[k])[1]
-                if same_structure(xtal.lattice.matrix, pyxtal_frac(xtal) - shift, lat, frac):
-                    decode_same += 1
-                else:
-                    decode_diff.append(k)
+                r["decode_same"] = bool(same_structure(xtal.lattice.matrix, pyxtal_frac(xtal) - shift, lat, frac))
                 r["objective_before"] = float(bu.get_similarity(xtal))
                 c0 += time.process_time() - c1
                 w0 += time.perf_counter() - w1
@@ -406,10 +412,6 @@ def main():
                 r["error"] = repr(e)[:200]
                 result = None
         cpu, wall = time.process_time() - c0, time.perf_counter() - w0
-        cpu_total += cpu
-        wall_total += wall
-        if lego_decodable:
-            cpu_decodable += cpu
         r["cpu_s"], r["wall_s"] = cpu, wall
         if result is not None:
             opt, (x0, x1) = result
@@ -419,15 +421,35 @@ def main():
             lattice, frac = np.array(atoms.cell), atoms.get_scaled_positions(wrap=True)
             r.update(judge(lattice, frac))
             r["spacegroup"] = int(opt.group.number)
-            atoms.info = {"row": k, "spacegroup": int(opt.group.number), "objective": r["objective"],
-                          "valid": r["valid"], "legocryst_decodable": lego_decodable}
-            frames.append(atoms)
-            r["structure"] = (lattice, frac)
+            r["lattice"], r["frac"] = lattice.tolist(), frac.tolist()
         else:
             r["valid"] = False
-        results.append(r)
-        if (k + 1) % 10 == 0 or k + 1 == n:
-            print("pyxtal: %d/%d rows, %.0f s CPU" % (k + 1, n, cpu_total), file=sys.stderr, flush=True)
+        with open(cache_path, "a") as f:  # one line per row, appended whole: several processes may share the file
+            f.write(json.dumps(r, default=float) + "\n")
+        cache[k] = r
+        print("pyxtal: row %d done, %.0f s CPU" % (k, cpu), file=sys.stderr, flush=True)
+    if args.compute:
+        return
+    lego = read_db(args.legocryst_db)
+    assert len(lego["id"]) >= n, "legocryst database shorter than --count"
+
+    # --- the rows in order, from the cache
+    results = [dict(cache[k]) for k in range(n)]
+    frames = []
+    for r in results:
+        if "lattice" in r:
+            r["structure"] = (np.array(r.pop("lattice")), np.array(r.pop("frac")))
+            atoms = ase.Atoms("C%d" % len(r["structure"][1]), cell=r["structure"][0],
+                              scaled_positions=r["structure"][1], pbc=True)
+            atoms.info = {"row": r["row"], "spacegroup": r["spacegroup"], "objective": r["objective"],
+                          "valid": r["valid"], "legocryst_decodable": r["legocryst_decodable"]}
+            frames.append(atoms)
+    decode_checked = sum("decode_same" in r for r in results)
+    decode_same = sum(r.get("decode_same", False) for r in results)
+    decode_diff = [r["row"] for r in results if r.get("decode_same") is False]
+    cpu_total = sum(r["cpu_s"] for r in results)
+    wall_total = sum(r["wall_s"] for r in results)
+    cpu_decodable = sum(r["cpu_s"] for r in results if r["legocryst_decodable"])
 
     ase.io.write(os.path.join(args.work, "pyxtal_relaxed.extxyz"), frames, format="extxyz")
 
