@@ -11,6 +11,7 @@ long lc_first_nonfinite(const float *buffer, long n) {
     for (long start = 0; start < n; start += BLOCK) {
         long end = n - start < BLOCK ? n : start + BLOCK;
         int any = 0;
+#pragma omp simd reduction(| : any)
         for (long i = start; i < end; i++) { /* branch-free pass over the block; exact index found below */
             uint32_t bits;
             memcpy(&bits, buffer + i, sizeof bits);

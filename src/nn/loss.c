@@ -16,6 +16,8 @@ double lc_cpu_mse_loss(const lc_nn_ctx *ctx, float *dpred, const float *pred, co
 
 double lc_cpu_cross_entropy_loss(const lc_nn_ctx *ctx, float *dlogits, const float *logits, const int *target,
                                  int B, int C, int ld, double scale) {
+    enum { KEEP = 1024 }; /* the exponentials of spans up to this wide are kept for the gradient */
+    double e[KEEP];
     double sum = 0.0;
     for (int b = 0; b < B; b++) {
         const float *x = logits + (size_t)b * ld;
@@ -23,12 +25,19 @@ double lc_cpu_cross_entropy_loss(const lc_nn_ctx *ctx, float *dlogits, const flo
         double xmax = -INFINITY, z = 0.0;
         for (int c = 0; c < C; c++)
             if (x[c] > xmax) xmax = x[c];
-        for (int c = 0; c < C; c++) z += exp(x[c] - xmax);
+        for (int c = 0; c < C; c++) {
+            double ec = exp(x[c] - xmax);
+            if (c < KEEP) e[c] = ec;
+            z += ec;
+        }
         double lse = xmax + log(z);
         sum += lse - x[target[b]];
         if (dlogits) {
             float *d = dlogits + (size_t)b * ld;
-            for (int c = 0; c < C; c++) d[c] += (float)(scale * (exp(x[c] - lse) - (c == target[b])));
+            for (int c = 0; c < C; c++) {
+                double p = c < KEEP ? e[c] / z : exp(x[c] - lse);
+                d[c] += (float)(scale * (p - (c == target[b])));
+            }
         }
     }
     return scale * sum;
@@ -40,10 +49,11 @@ double lc_cpu_gaussian_nll_loss(const lc_nn_ctx *ctx, float *dmu, float *dsigma,
     for (int c = 0; c < C; c++) {
         double s = sigma[c], ds = 0.0;
         NN_CHECK(s > 0.0);
+        sum += B * log(s);
         for (int b = 0; b < B; b++) {
             size_t i = (size_t)b * ld + c;
             double r = (double)target[i] - mu[i];
-            sum += r * r / (2.0 * s * s) + log(s);
+            sum += r * r / (2.0 * s * s);
             if (dmu) dmu[i] += (float)(-scale * r / (s * s));
             ds += -r * r / (s * s * s) + 1.0 / s;
         }

@@ -12,7 +12,7 @@ void lc_cpu_adam_update(const lc_nn_ctx *ctx, float *params, const float *grads,
     /* AdamW decays the weight itself, Adam adds the L2 term to the gradient */
     float decay = opt->decoupled ? 1.0f - opt->lr * wd : 1.0f;
     float l2 = opt->decoupled ? 0.0f : wd;
-#pragma omp parallel for if (n > NN_OMP_MIN_WORK)
+#pragma omp parallel for simd if (n > NN_OMP_MIN_WORK)
     for (size_t i = 0; i < n; i++) {
         float p = params[i];
         float g = grads[i] + l2 * p;
