@@ -29,13 +29,11 @@ void lc_environment_graphite(const lc_so3_plan *plan, double *p) {
 /* One solve from x (overwritten with the end point). 0, or -1 when the objective or TAO failed, or the end point
  * gives no structure. */
 static int solve_from(double *x, const lc_crystal_params *cp, const double *lower, const double *upper,
-                      const lc_candidate_settings *settings, lc_relax_result *result, lc_structure *structure) {
-    lc_environment_objective objective;
-    lc_environment_objective_init(&objective, settings->plan, settings->reference, cp);
+                      lc_environment_objective *objective, const lc_relax_options *options, lc_relax_result *result,
+                      lc_structure *structure) {
     lc_error err;
-    int solved = lc_relax_minimize(cp->n_params, x, lower, upper, lc_environment_objective_evaluate, &objective,
-                                   &settings->relax, result, &err) == 0;
-    lc_environment_objective_free(&objective);
+    int solved = lc_relax_minimize(cp->n_params, x, lower, upper, lc_environment_objective_evaluate, objective,
+                                   options, result, &err) == 0;
     if (!solved || result->stopped_by_objective || lc_crystal_params_structure(cp, x, structure) != 0) return -1;
     return 0;
 }
@@ -81,16 +79,12 @@ void lc_candidate_relax(const lc_row *row, const lc_candidate_settings *settings
                              settings->max_angle, lower, upper);
     /* start inside the bounds: TAO's bounded methods expect it */
     for (int k = 0; k < cp.n_params; k++) x0[k] = fmin(fmax(x0[k], lower[k]), upper[k]);
-    {
-        lc_environment_objective objective;
-        lc_environment_objective_init(&objective, settings->plan, settings->reference, &cp);
-        int evaluated = lc_environment_objective_evaluate(x0, cp.n_params, &out->objective_before, NULL,
-                                                          &objective) == 0;
+    lc_environment_objective objective;
+    lc_environment_objective_init(&objective, settings->plan, settings->reference, &cp);
+    if (lc_environment_objective_evaluate(x0, cp.n_params, &out->objective_before, NULL, &objective) != 0) {
         lc_environment_objective_free(&objective);
-        if (!evaluated) {
-            out->status = LC_CANDIDATE_FAILED;
-            return;
-        }
+        out->status = LC_CANDIDATE_FAILED;
+        return;
     }
     /* the row's own point, then restarts while no end point is valid: the first valid end point wins, else the
      * lowest objective */
@@ -103,7 +97,7 @@ void lc_candidate_relax(const lc_row *row, const lc_candidate_settings *settings
         else
             restart_point(&cp, attempt, settings->restart_displacement, x0, x);
         lc_relax_result result;
-        int ok = solve_from(x, &cp, lower, upper, settings, &result, &structure) == 0;
+        int ok = solve_from(x, &cp, lower, upper, &objective, &settings->relax, &result, &structure) == 0;
         out->iterations += result.iterations;
         out->attempts = attempt + 1;
         if (!ok) continue;
@@ -117,6 +111,7 @@ void lc_candidate_relax(const lc_row *row, const lc_candidate_settings *settings
         }
     }
     lc_structure_free(&structure);
+    lc_environment_objective_free(&objective);
     if (!found || lc_crystal_params_structure(&cp, best, &out->structure) != 0) {
         out->status = LC_CANDIDATE_FAILED;
         return;
