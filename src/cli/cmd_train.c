@@ -113,6 +113,7 @@ int lc_cmd_train(int argc, char **argv) {
     lc_cli_configure_log(&run, deck);
     lc_cli_run_options_free(&run);
     if (lc_deck_int(deck, "train", "blas_threads") > 0) lc_nn_set_blas_threads((int)lc_deck_int(deck, "train", "blas_threads"));
+    lc_nn_flush_denormals();
 
     const char *training_set = lc_deck_path(deck, "train", "training_set");
     const char *kind = lc_deck_string(deck, "train", "model");

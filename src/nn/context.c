@@ -1,6 +1,9 @@
-/* Context defaults, keyed random numbers, BLAS threads. */
+/* Context defaults, keyed random numbers, BLAS threads, denormal floats. */
 #include <cblas.h>
 #include <stddef.h>
+#if defined(__SSE__)
+#include <xmmintrin.h>
+#endif
 
 #include "nn/nn_internal.h"
 
@@ -30,6 +33,20 @@ void lc_nn_rng(const lc_nn_ctx *ctx, lc_rng *rng, uint32_t layer_id, int64_t row
 
 void lc_nn_set_blas_threads(int n) {
     if (n > 0) openblas_set_num_threads(n);
+}
+
+int lc_nn_flush_denormals(void) {
+#if defined(__SSE__)
+    int set = 1;
+#pragma omp parallel reduction(&& : set)
+    {
+        _mm_setcsr(_mm_getcsr() | 0x8040); /* FTZ (bit 15): results; DAZ (bit 6): inputs */
+        set = (_mm_getcsr() & 0x8040) == 0x8040;
+    }
+    return set;
+#else
+    return 0;
+#endif
 }
 
 const char *lc_nn_backend_check(const lc_nn_backend *b) {

@@ -89,10 +89,29 @@ static void test_params_layout(void) {
     CHECK(P.params == NULL);
 }
 
+/* after lc_nn_flush_denormals a denormal result is zero (FTZ) and a denormal operand counts as zero (DAZ), on the
+ * main thread and on OpenMP's threads */
+static void test_flush_denormals(void) {
+    volatile float tiny = 1e-37f, denormal = 1e-40f;
+    CHECK(tiny * 0.01f != 0.0f && denormal * 1.0f != 0.0f); /* IEEE default: gradual underflow */
+    if (!lc_nn_flush_denormals()) {
+        printf("flush_denormals: no FTZ/DAZ on this architecture\n");
+        return;
+    }
+    CHECK(tiny * 0.01f == 0.0f);
+    CHECK(denormal * 1.0f == 0.0f);
+    CHECK(denormal + tiny == tiny);
+    int flushed = 1;
+#pragma omp parallel reduction(&& : flushed)
+    flushed = tiny * 0.01f == 0.0f && denormal * 1.0f == 0.0f;
+    CHECK(flushed);
+}
+
 int main(void) {
     lc_nn_ctx_init(&ctx, 1);
     RUN_TEST(test_adam_fixture);
     RUN_TEST(test_clip_fixture);
     RUN_TEST(test_params_layout);
+    RUN_TEST(test_flush_denormals); /* last: it changes this process's float mode */
     return test_summary();
 }
