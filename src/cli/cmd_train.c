@@ -27,15 +27,6 @@ static const char usage[] =
     "Trains the [train] model (vae, gan or transformer) on the [train] training_set, on every rank of the job; writes\n"
     "checkpoints and a per-epoch metrics CSV. `legocryst help deck` lists every key.\n";
 
-/* The model sums gradients over ranks (losses carry 1 / B_global); the all-reduce averages, so scale back. */
-static void sum_gradients(float *grads, size_t n, void *user) {
-    (void)user;
-    int ranks = lc_comm_size();
-    if (ranks == 1) return;
-    lc_allreduce_average_f32(grads, (long)n);
-    for (size_t i = 0; i < n; i++) grads[i] *= (float)ranks;
-}
-
 /* Which parameter set and tensor holds flat index i of the concatenated buffers, for messages. */
 static void name_of_index(const lc_model *m, long i, char *buffer, size_t size) {
     for (int s = 0; s < m->n_sets; s++) {
@@ -50,53 +41,64 @@ static void name_of_index(const lc_model *m, long i, char *buffer, size_t size) 
     snprintf(buffer, size, "state");
 }
 
-/* First non-finite parameter or gradient, named; -1 when all are finite. */
-static int check_finite(const lc_model *m, char *where, size_t size) {
-    long offset = 0;
-    for (int s = 0; s < m->n_sets; s++) {
-        long total = (long)m->params[s].total;
-        long bad = lc_first_nonfinite(m->params[s].params, total);
-        if (bad < 0) bad = lc_first_nonfinite(m->params[s].grads, total);
-        if (bad >= 0) {
-            name_of_index(m, offset + bad, where, size);
-            return 0;
-        }
-        offset += total;
+typedef struct {
+    const lc_model *model;
+    char where[64]; /* the tensor with the first non-finite gradient, "" while all are finite */
+} gradient_guard;
+
+/* The model sums gradients over ranks (losses carry 1 / B_global); the all-reduce averages, so scale back. Then the
+ * guard: a NaN or Inf in the summed gradient (the same on every rank, so all ranks stop alike) vetoes the update. */
+static int sum_gradients(float *grads, size_t n, void *user) {
+    gradient_guard *guard = user;
+    int ranks = lc_comm_size();
+    if (ranks > 1) {
+        lc_allreduce_average_f32(grads, (long)n);
+        for (size_t i = 0; i < n; i++) grads[i] *= (float)ranks;
     }
-    return -1;
+    long bad = lc_first_nonfinite(grads, (long)n);
+    if (bad < 0) return 0;
+    long offset = 0;
+    for (int s = 0; s < guard->model->n_sets && guard->model->params[s].grads != grads; s++)
+        offset += (long)guard->model->params[s].total;
+    name_of_index(guard->model, offset + bad, guard->where, sizeof guard->where);
+    return 1;
 }
 
 typedef struct {
     lc_checkpoint_buffer buffers[LC_MODEL_MAX_BUFFERS];
     float *data[LC_MODEL_MAX_BUFFERS];
-    float *last_good[LC_MODEL_MAX_BUFFERS];
     int n;
 } model_state;
 
-static int write_checkpoint(const char *path, const lc_model *m, const model_state *state, int use_last_good,
-                            long long step, long long epoch, const char *deck_text, const char *training_set,
-                            lc_error *err) {
-    lc_checkpoint_buffer buffers[LC_MODEL_MAX_BUFFERS];
-    for (int k = 0; k < state->n; k++) {
-        buffers[k] = state->buffers[k];
-        if (use_last_good) buffers[k].data = state->last_good[k];
-    }
+static int write_checkpoint(const char *path, const lc_model *m, const model_state *state, long long epoch,
+                            const char *deck_text, const char *training_set, lc_error *err) {
     double values[LC_MODEL_HYPERPARAMETERS];
     lc_model_hyperparameters(&m->config, values);
     char kind[32];
     snprintf(kind, sizeof kind, "lego-%s", m->ops->kind);
     lc_checkpoint c = {.model_kind = kind,
-                       .step = step,
+                       .step = (long long)m->step,
                        .epoch = epoch,
                        .seed = m->config.seed,
                        .deck = deck_text,
                        .training_set = training_set,
                        .n_buffers = state->n,
-                       .buffers = buffers,
+                       .buffers = state->buffers,
                        .n_hyperparameters = LC_MODEL_HYPERPARAMETERS,
                        .hyperparameter_names = lc_model_hyperparameter_names,
                        .hyperparameter_values = values};
     return lc_checkpoint_write(path, &c, err);
+}
+
+/* The VAE's latent prior fitted to this epoch's rows (every rank's share; all rows but the last partial batch);
+ * the means start at the epoch's first rows, which every rank knows from the permutation. */
+static void fit_prior(lc_model *model, const lc_nn_ctx *ctx, const float *local, const long *rows, long n_local,
+                      const long *perm) {
+    double t0 = lc_log_seconds();
+    int iterations = 0;
+    double loglik = lc_model_fit_prior(model, ctx, local, rows, n_local, perm, &iterations);
+    lc_log_info("train", "latent prior: %d components fitted in %d EM iterations, %.2f s, mean log-likelihood %.4g",
+                model->config.prior_components, iterations, lc_log_seconds() - t0, loglik);
 }
 
 int lc_cmd_train(int argc, char **argv) {
@@ -141,13 +143,16 @@ int lc_cmd_train(int argc, char **argv) {
     config.heads = (int)lc_deck_int(deck, "train", "heads");
     config.d_model = (int)lc_deck_int(deck, "train", "width");
     config.seed = (uint64_t)lc_deck_int(deck, "train", "seed");
+    if (strcmp(kind, "vae") == 0) config.prior_components = (int)lc_deck_int(deck, "train", "prior_components");
     if (lc_deck_double(deck, "train", "learning_rate") > 0) config.lr = (float)lc_deck_double(deck, "train", "learning_rate");
     /* whole batches only (CTGAN's steps per epoch); the GAN packs `pac` rows and every rank needs whole packs */
     long unit = strcmp(kind, "gan") == 0 ? (long)config.pac * ranks : ranks;
-    if (width != lc_encoder_width(&encoder) || global_batch % unit != 0 || n_rows < global_batch) {
+    if (width != lc_encoder_width(&encoder) || global_batch % unit != 0 || n_rows < global_batch ||
+        config.prior_components > global_batch) {
         if (root)
-            fprintf(stderr, "legocryst: error: train: the batch (%ld) must be a multiple of %ld and at most the %ld rows "
-                    "of %s (encoded width %d, encoder %d)\n", global_batch, unit, n_rows, training_set, width,
+            fprintf(stderr, "legocryst: error: train: the batch (%ld) must be a multiple of %ld, at least the "
+                    "prior_components (%d) and at most the %ld rows of %s (encoded width %d, encoder %d)\n",
+                    global_batch, unit, config.prior_components, n_rows, training_set, width,
                     lc_encoder_width(&encoder));
         lc_encoder_free(&encoder);
         lc_deck_free(deck);
@@ -165,7 +170,7 @@ int lc_cmd_train(int argc, char **argv) {
     lc_model *model = lc_model_create(kind, &config, NULL);
     model_state state;
     state.n = lc_model_buffers(model, state.buffers, state.data);
-    for (int k = 0; k < state.n; k++) state.last_good[k] = lc_malloc(sizeof(float) * (size_t)state.buffers[k].n);
+    gradient_guard guard = {.model = model};
 
     const char *checkpoint_path = lc_deck_path(deck, "train", "checkpoint");
     char *deck_text = lc_deck_resolved_text(deck);
@@ -228,23 +233,21 @@ int lc_cmd_train(int argc, char **argv) {
         for (long s = 0; s < steps; s++) {
             lc_shard_step slice = lc_shard_range(n_used, global_batch, rank, ranks, s);
             ctx.sample0 = (uint64_t)(slice.first - slice.batch_first);
-            for (int k = 0; k < state.n; k++)
-                memcpy(state.last_good[k], state.data[k], sizeof(float) * (size_t)state.buffers[k].n);
             double losses[8];
             lc_model_train_step(model, &ctx, local + step_offset[s] * width, (int)slice.rows, (int)slice.batch_rows,
-                                sum_gradients, NULL, losses, NULL);
-            char where[64] = "";
+                                sum_gradients, &guard, losses, NULL);
             int finite = 1;
             for (int k = 0; k < n_losses; k++) finite &= isfinite(losses[k]) != 0;
-            if (!finite || check_finite(model, where, sizeof where) == 0) {
+            if (!finite || guard.where[0]) {
+                /* the guard vetoed the update, so the model holds the parameters before it; a non-finite loss with
+                 * finite gradients was applied, and those parameters are finite too */
                 if (root)
                     fprintf(stderr,
                             "legocryst: error: train: non-finite %s at epoch %ld step %ld (global step %llu)%s%s; the "
                             "last good state is in %s\n",
-                            finite ? "value" : "loss", epoch, s, (unsigned long long)model->step, where[0] ? " in " : "",
-                            where, checkpoint_path);
-                write_checkpoint(checkpoint_path, model, &state, 1, (long long)model->step - 1, epoch, deck_text,
-                                 training_set, &err);
+                            guard.where[0] ? "gradient" : "loss", epoch + 1, s + 1, (unsigned long long)model->step,
+                            guard.where[0] ? " in " : "", guard.where, checkpoint_path);
+                write_checkpoint(checkpoint_path, model, &state, epoch, deck_text, training_set, &err);
                 status = LC_EXIT_USER;
                 break;
             }
@@ -265,8 +268,8 @@ int lc_cmd_train(int argc, char **argv) {
         for (int k = 0; k < n_losses; k++) used += snprintf(line + used, sizeof line - (size_t)used, " %s %.5g", names[k], values[k]);
         lc_log_info("train", "epoch %ld/%ld:%s, %.1f s, %.0f rows/s", epoch + 1, epochs, line, seconds, values[n_losses + 1]);
         if ((epoch + 1) % lc_deck_int(deck, "train", "checkpoint_every") == 0 || epoch + 1 == epochs) {
-            if (write_checkpoint(checkpoint_path, model, &state, 0, (long long)model->step, epoch + 1, deck_text,
-                                 training_set, &err) != 0) {
+            if (config.prior_components > 0) fit_prior(model, &ctx, local, rows, n_local, perm);
+            if (write_checkpoint(checkpoint_path, model, &state, epoch + 1, deck_text, training_set, &err) != 0) {
                 if (root) lc_error_print(&err);
                 status = LC_EXIT_USER;
             }
@@ -284,7 +287,6 @@ int lc_cmd_train(int argc, char **argv) {
     lc_metrics_close(metrics, &err);
     free(perm), free(rows), free(step_offset), free(local);
 done:
-    for (int k = 0; k < state.n; k++) free(state.last_good[k]);
     free(deck_text);
     lc_model_destroy(model);
     lc_encoder_free(&encoder);

@@ -57,13 +57,13 @@ int lc_model_buffers(lc_model *m, lc_checkpoint_buffer *buffers, float **data) {
 
 const char *const lc_model_hyperparameter_names[LC_MODEL_HYPERPARAMETERS] = {
     "hidden", "latent", "pac", "batch", "lr", "beta1", "beta2", "weight_decay", "gp_weight", "tau", "dropout",
-    "sigma_init", "value_clip", "layers", "heads", "model_width", "grad_clip"};
+    "sigma_init", "value_clip", "layers", "heads", "model_width", "grad_clip", "prior_components"};
 
 void lc_model_hyperparameters(const lc_model_config *c, double *v) {
     double values[LC_MODEL_HYPERPARAMETERS] = {c->hidden, c->latent,       c->pac,       c->batch,   c->lr,
                                                c->beta1,  c->beta2,        c->weight_decay, c->gp_weight, c->tau,
                                                c->dropout, c->sigma_init, c->value_clip, c->layers,
-                                               c->heads,   c->d_model,     c->grad_clip};
+                                               c->heads,   c->d_model,     c->grad_clip, c->prior_components};
     memcpy(v, values, sizeof values);
 }
 
@@ -87,6 +87,7 @@ int lc_model_config_from_checkpoint(const lc_checkpoint_data *data, lc_model_con
     c->gp_weight = (float)v[8], c->tau = (float)v[9], c->dropout = (float)v[10], c->sigma_init = (float)v[11];
     c->value_clip = (float)v[12];
     c->layers = (int)v[13], c->heads = (int)v[14], c->d_model = (int)v[15], c->grad_clip = (float)v[16];
+    c->prior_components = (int)v[17];
     c->seed = data->seed;
     return 0;
 }

@@ -8,6 +8,7 @@
  *                         parameter gradient by the exact double backward (docs/nn.md); Adam on the critic;
  *              generator: -mean critic(fake) with fresh noise through the updated critic; Adam on the generator.
  * Every mean is over the global batch (scale R_local / R_global on each rank). */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -271,7 +272,10 @@ static void gan_train_step(lc_model *base, const lc_nn_ctx *caller, const float 
     critic_backward(g, cc, &g->pass[0], g->dfake_out, NULL, 1, R);
     critic_backward(g, cc, &g->pass[1], g->dreal_out, NULL, 1, R);
     double gp = critic_penalty(g, cc, &g->pass[2], c->gp_weight * share, R);
-    if (sync) sync(PC->grads, PC->total, sync_user);
+    double l[3] = {loss_c, gp, NAN};
+    cx->allreduce_sum(l, 2, cx->allreduce_user);
+    memcpy(losses, l, sizeof l);
+    if (sync && sync(PC->grads, PC->total, sync_user) != 0) return;
     lc_adam_update(cc, PC->params, PC->grads, PC->m, PC->v, PC->total, &opt, t);
 
     /* ---- generator step: fresh noise through the updated critic ---- */
@@ -286,12 +290,11 @@ static void gan_train_step(lc_model *base, const lc_nn_ctx *caller, const float 
     zero(g, g->dfake, g->n_gen_grad); /* the generator's gradient range starts at dfake */
     critic_backward(g, cc, &g->pass[0], g->dfake_out, g->dfake, 0, R); /* dfake (R, P) = (B, W) */
     generator_backward(g, cx, B);
-    if (sync) sync(PG->grads, PG->total, sync_user);
+    cx->allreduce_sum(&loss_g, 1, cx->allreduce_user);
+    losses[2] = loss_g;
+    /* a stop here leaves the critic of this step updated: the parameters are the last finite ones */
+    if (sync && sync(PG->grads, PG->total, sync_user) != 0) return;
     lc_adam_update(cx, PG->params, PG->grads, PG->m, PG->v, PG->total, &opt, t);
-
-    double l[3] = {loss_c, gp, loss_g};
-    cx->allreduce_sum(l, 3, cx->allreduce_user);
-    memcpy(losses, l, sizeof l);
     base->step++;
 }
 

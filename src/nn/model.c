@@ -68,6 +68,13 @@ void lc_model_sample(lc_model *m, const lc_nn_ctx *ctx, float *out, int n) {
     m->ops->sample(m, ctx, out, n);
 }
 
+double lc_model_fit_prior(lc_model *m, const lc_nn_ctx *ctx, const float *rows, const long *ids, long n,
+                          const long *init_ids, int *iterations) {
+    NN_CHECK(m && ctx && m->ops->fit_prior && m->config.prior_components > 0 && n >= 0 && (rows || n == 0) &&
+             (ids || n == 0) && init_ids);
+    return m->ops->fit_prior(m, ctx, rows, ids, n, init_ids, iterations);
+}
+
 int lc_model_n_losses(const lc_model *m) { return m->ops->n_losses; }
 
 const char *lc_model_loss_name(const lc_model *m, int i) {

@@ -10,7 +10,7 @@
  *     same draws on any number of ranks;
  *   - losses are scaled by 1 / B_global on every rank, so the SUM over ranks of the gradients is the gradient of
  *     the global batch; `sync` sums a gradient buffer over ranks in place (identity on one rank) and is called
- *     before every optimiser update (GAN: critic, then generator);
+ *     before every optimiser update (GAN: critic, then generator), which it may veto (lc_grad_sync_fn);
  *   - BatchNorm statistics and the reported losses are summed over ranks with ctx->allreduce_sum.
  * The loss curve on 2 ranks therefore equals the one on 1 rank with the same global batch and seed. */
 #ifndef LEGOCRYST_NN_MODEL_H
@@ -24,8 +24,11 @@
 #include "nn/nn.h"
 #include "nn/params.h"
 
-/* Sums grads[0..n) over all ranks in place (identity on one rank). */
-typedef void (*lc_grad_sync_fn)(float *grads, size_t n, void *user);
+/* Sums grads[0..n) over all ranks in place (identity on one rank), just before an optimiser update. Returns 0 to go
+ * on; non-zero stops the train step there: this update and the rest of the step are skipped and the model's step
+ * does not advance (the train command's guard against non-finite gradients, which leaves the parameters as they
+ * were before the update). */
+typedef int (*lc_grad_sync_fn)(float *grads, size_t n, void *user);
 
 typedef struct {
     int width;                    /* encoded row width */
@@ -43,6 +46,8 @@ typedef struct {
     float value_clip;             /* 0.99: VALUE columns of a training batch are clipped to +-value_clip */
     int layers, heads, d_model;   /* 4, 4, 128: Transformer blocks, attention heads, model width */
     float grad_clip;              /* 1: global gradient norm clip (Transformer; 0: none) */
+    int prior_components;         /* VAE: components of the latent prior fitted to the training rows
+                                   *   (lc_model_fit_prior); 0: N(0, I), TVAE's prior */
     uint64_t seed;                /* initial weights and every random draw */
 } lc_model_config;
 
@@ -68,13 +73,17 @@ typedef struct {
     void (*destroy)(lc_model *m);
     /* One optimiser step on this rank's rows batch (B_local, width) (host memory) of a global batch of B_global
      * rows; ctx gives the backend, sample0 and the all-reduce (its seed, step and training flag are not used:
-     * draws are keyed by the config seed and the model's step). losses (n_losses) receives the global losses. */
+     * draws are keyed by the config seed and the model's step). losses (n_losses) receives the global losses; when
+     * `sync` stops the step, those not computed by then are NaN. */
     void (*train_step)(lc_model *m, const lc_nn_ctx *ctx, const float *batch, int B_local, int B_global,
                        lc_grad_sync_fn sync, void *sync_user, double *losses, const lc_model_noise *noise);
     /* n encoded rows into out (n, width) (host memory): VALUE columns in [-1, 1], one-hot spans as probabilities
      * whose argmax lc_encoder_inverse reads. Draws keyed by (config seed, ctx->step, ctx->sample0 + row), so the
      * caller picks disjoint rows per rank and a fresh ctx->step per sampling round. Changes no model state. */
     void (*sample)(lc_model *m, const lc_nn_ctx *ctx, float *out, int n);
+    /* See lc_model_fit_prior; NULL for models without a fitted prior. */
+    double (*fit_prior)(lc_model *m, const lc_nn_ctx *ctx, const float *rows, const long *ids, long n,
+                        const long *init_ids, int *iterations);
 } lc_model_ops;
 
 enum { LC_MODEL_MAX_SETS = 2 };
@@ -87,8 +96,8 @@ struct lc_model {
     int n_sets;                   /* parameter sets, each with its own Adam state */
     const char *set_name[LC_MODEL_MAX_SETS]; /* "vae"; "generator", "critic" */
     lc_params params[LC_MODEL_MAX_SETS];
-    float *state;                 /* non-parameter state on the backend (GAN: BatchNorm running mean and var), */
-    size_t n_state;               /*   n_state floats; NULL and 0 for the VAE */
+    float *state;                 /* non-parameter state on the backend (GAN: BatchNorm running mean and var; VAE: */
+    size_t n_state;               /*   the latent prior), n_state floats; NULL and 0 when there is none */
     uint64_t step;                /* completed train steps: Adam's t is step + 1; keys the training draws */
 };
 
@@ -109,6 +118,17 @@ void lc_model_destroy(lc_model *m);
 void lc_model_train_step(lc_model *m, const lc_nn_ctx *ctx, const float *batch, int B_local, int B_global,
                          lc_grad_sync_fn sync, void *sync_user, double *losses, const lc_model_noise *noise);
 void lc_model_sample(lc_model *m, const lc_nn_ctx *ctx, float *out, int n);
+
+/* VAE with prior_components K > 0: fits its latent prior, a K-component diagonal Gaussian mixture (nn/mixture.h),
+ * by EM to one draw mu + sigma eps of the encoder's posterior for every training row, and keeps it in the model's
+ * state, from where `sample` draws z (a fresh model's prior is N(0, I) as K equal components). rows (n, width) are
+ * this rank's share of the training rows (host memory) and ids their indices in the training set, distinct over
+ * ranks: row id's draw is keyed by (seed, step, id), so the fit does not depend on the rank count beyond summation
+ * order. The means start at the draws of the K rows init_ids (the same on every rank, each held by one rank).
+ * ctx gives the backend and the all-reduce. Returns the mean log-likelihood per row; *iterations (or NULL) the EM
+ * iterations. Changes no parameter. */
+double lc_model_fit_prior(lc_model *m, const lc_nn_ctx *ctx, const float *rows, const long *ids, long n,
+                          const long *init_ids, int *iterations);
 
 int lc_model_n_losses(const lc_model *m);
 const char *lc_model_loss_name(const lc_model *m, int i);

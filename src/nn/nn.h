@@ -17,6 +17,7 @@
 #ifndef LEGOCRYST_NN_NN_H
 #define LEGOCRYST_NN_NN_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/rng.h"

@@ -237,15 +237,15 @@ static void tf_train_step(lc_model *base, const lc_nn_ctx *caller, const float *
     }
     tf_backward(t, cx, B);
 
-    /* the global-batch gradient on every rank, clipped alike everywhere, then AdamW */
-    if (sync) sync(P->grads, P->total, sync_user);
-    if (c->grad_clip > 0) lc_grad_clip(cx, P->grads, P->total, c->grad_clip);
-    lc_adam_options opt = {c->lr, c->beta1, c->beta2, 1e-8f, c->weight_decay, 1};
-    lc_adam_update(cx, P->params, P->grads, P->m, P->v, P->total, &opt, (int)(base->step + 1));
-
     double l[3] = {ce + nll, ce, nll};
     cx->allreduce_sum(l, 3, cx->allreduce_user);
     memcpy(losses, l, sizeof l);
+
+    /* the global-batch gradient on every rank, clipped alike everywhere, then AdamW */
+    if (sync && sync(P->grads, P->total, sync_user) != 0) return;
+    if (c->grad_clip > 0) lc_grad_clip(cx, P->grads, P->total, c->grad_clip);
+    lc_adam_options opt = {c->lr, c->beta1, c->beta2, 1e-8f, c->weight_decay, 1};
+    lc_adam_update(cx, P->params, P->grads, P->m, P->v, P->total, &opt, (int)(base->step + 1));
     base->step++;
 }
 

@@ -5,15 +5,26 @@
  *   decoder: z -> Linear -> ReLU -> Linear -> ReLU -> Linear: rec (B, W); sigma (W) a parameter
  *   loss = 2 / B (sum over VALUE columns of (x - tanh rec)^2 / (2 sigma^2) + log sigma, plus the cross-entropy of
  *          each one-hot span of rec against the argmax of x) + KL(q(z|x) || N(0, 1)) / B
- * Adam (weight decay added to the gradient) over all parameters, then sigma clamped to [sigma_min, sigma_max]. */
+ * Adam (weight decay added to the gradient) over all parameters, then sigma clamped to [sigma_min, sigma_max].
+ * With prior_components K > 0, sampling draws z from a K-component diagonal Gaussian mixture fitted to the
+ * aggregate posterior after training (lc_model_fit_prior), kept in the model state as
+ *   state = [weight (K), mean (K, L), var (K, L)]. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/rng.h"
+#include "nn/mixture.h"
 #include "nn/model_internal.h"
 #include "nn/nn_internal.h"
 
 /* keyed draw streams (layer ids); span-indexed ones add the span index */
-enum { L_EPS = 1, L_Z_SAMPLE = 2, L_SIGMA_SAMPLE = 0x10000, L_GUMBEL_SAMPLE = 0x20000 };
+enum { L_EPS = 1, L_Z_SAMPLE = 2, L_PRIOR_EPS = 3, L_PRIOR_SAMPLE = 4, L_SIGMA_SAMPLE = 0x10000,
+       L_GUMBEL_SAMPLE = 0x20000 };
+
+/* EM of the latent prior: converged when a row's mean log-likelihood gains less than 1e-4 nats per iteration; the
+ * floor keeps a component from collapsing onto a few rows (posterior variances are ~1e-2 and up) */
+static const lc_diag_mixture_options prior_fit = {.max_iterations = 200, .tolerance = 1e-4, .var_floor = 1e-4};
 
 /* PyTorch's parameter order: encoder.parameters() then decoder.parameters() of TVAE's Encoder/Decoder (a
  * module's own parameters come before its children's, so sigma leads the decoder) */
@@ -61,6 +72,19 @@ static void vae_destroy(lc_model *base) {
     free(v);
 }
 
+/* x (B, W) -> mu, logvar (B, L) */
+static void encoder_forward(vae_model *v, const lc_nn_ctx *cx, int B) {
+    const lc_model_config *c = &v->base.config;
+    int W = c->width, H = c->hidden, L = c->latent;
+    float **p = v->w.p;
+    lc_linear_forward(cx, v->e0, v->x, p[E0W], p[E0B], B, W, H);      // e0 (B, H)
+    lc_relu_forward(cx, v->e0r, v->e0, B * H);                         // e0r (B, H)
+    lc_linear_forward(cx, v->e1, v->e0r, p[E1W], p[E1B], B, H, H);     // e1 (B, H)
+    lc_relu_forward(cx, v->e1r, v->e1, B * H);                         // e1r (B, H)
+    lc_linear_forward(cx, v->mu, v->e1r, p[MUW], p[MUB], B, H, L);     // mu (B, L)
+    lc_linear_forward(cx, v->logvar, v->e1r, p[LVW], p[LVB], B, H, L); // logvar (B, L)
+}
+
 /* z (B, L) -> rec (B, W) */
 static void decoder_forward(vae_model *v, const lc_nn_ctx *ctx, int B) {
     const lc_model_config *c = &v->base.config;
@@ -100,13 +124,7 @@ static void vae_train_step(lc_model *base, const lc_nn_ctx *caller, const float 
     }
     base->backend->to_device(v->target, v->target_host, (size_t)v->n_onehot * B * sizeof(int));
 
-    /* encoder */
-    lc_linear_forward(cx, v->e0, v->x, p[E0W], p[E0B], B, W, H);      // e0 (B, H)
-    lc_relu_forward(cx, v->e0r, v->e0, B * H);                         // e0r (B, H)
-    lc_linear_forward(cx, v->e1, v->e0r, p[E1W], p[E1B], B, H, H);     // e1 (B, H)
-    lc_relu_forward(cx, v->e1r, v->e1, B * H);                         // e1r (B, H)
-    lc_linear_forward(cx, v->mu, v->e1r, p[MUW], p[MUB], B, H, L);     // mu (B, L)
-    lc_linear_forward(cx, v->logvar, v->e1r, p[LVW], p[LVB], B, H, L); // logvar (B, L)
+    encoder_forward(v, cx, B);                                         // mu, logvar (B, L)
     if (!lc_model_inject(base, v->eps, noise ? noise->eps : NULL, (size_t)B * L))
         lc_normal_noise(cx, v->eps, NULL, B, L, L, L_EPS);             // eps (B, L)
     lc_reparam_forward(cx, v->z, v->mu, v->logvar, v->eps, B * L);     // z (B, L)
@@ -146,19 +164,84 @@ static void vae_train_step(lc_model *base, const lc_nn_ctx *caller, const float 
     lc_relu_backward(cx, v->de0, v->de0r, v->e0, B * H);
     lc_linear_backward(cx, NULL, g[E0W], g[E0B], v->de0, v->x, p[E0W], B, W, H);
 
-    /* every rank holds its share of the global-batch gradient: sum, step, clamp sigma (TVAE's sigma.clamp_) */
-    if (sync) sync(P->grads, P->total, sync_user);
-    lc_adam_options opt = {c->lr, c->beta1, c->beta2, 1e-8f, c->weight_decay, 0};
-    lc_adam_update(cx, P->params, P->grads, P->m, P->v, P->total, &opt, (int)(base->step + 1));
-    lc_clamp(cx, p[SIGMA], 1, W, W, c->sigma_min, c->sigma_max);
-
     double l[3] = {rec_loss + kl, rec_loss, kl};
     cx->allreduce_sum(l, 3, cx->allreduce_user);
     memcpy(losses, l, sizeof l);
+
+    /* every rank holds its share of the global-batch gradient: sum, step, clamp sigma (TVAE's sigma.clamp_) */
+    if (sync && sync(P->grads, P->total, sync_user) != 0) return;
+    lc_adam_options opt = {c->lr, c->beta1, c->beta2, 1e-8f, c->weight_decay, 0};
+    lc_adam_update(cx, P->params, P->grads, P->m, P->v, P->total, &opt, (int)(base->step + 1));
+    lc_clamp(cx, p[SIGMA], 1, W, W, c->sigma_min, c->sigma_max);
     base->step++;
 }
 
-/* The decoder's generative distribution sampled: z ~ N(0, 1), decoder, tanh on VALUE columns plus sigma noise,
+/* The prior in the state <-> a host mixture */
+static void prior_from_state(const vae_model *v, lc_diag_mixture *g) {
+    size_t K = (size_t)g->components, KL = K * (size_t)g->dim, n = K + 2 * KL;
+    float *s = lc_malloc(n * sizeof(float));
+    v->base.backend->to_host(s, v->base.state, n * sizeof(float));
+    for (size_t k = 0; k < K; k++) g->weight[k] = s[k];
+    for (size_t i = 0; i < KL; i++) g->mean[i] = s[K + i], g->var[i] = s[K + KL + i];
+    free(s);
+}
+
+static void prior_to_state(vae_model *v, const lc_diag_mixture *g) {
+    size_t K = (size_t)g->components, KL = K * (size_t)g->dim, n = K + 2 * KL;
+    float *s = lc_malloc(n * sizeof(float));
+    for (size_t k = 0; k < K; k++) s[k] = (float)g->weight[k];
+    for (size_t i = 0; i < KL; i++) s[K + i] = (float)g->mean[i], s[K + KL + i] = (float)g->var[i];
+    v->base.backend->to_device(v->base.state, s, n * sizeof(float));
+    free(s);
+}
+
+static double vae_fit_prior(lc_model *base, const lc_nn_ctx *caller, const float *rows, const long *ids, long n,
+                            const long *init_ids, int *iterations) {
+    vae_model *v = (vae_model *)base;
+    const lc_model_config *c = &base->config;
+    int W = c->width, L = c->latent, K = c->prior_components;
+    lc_nn_ctx cx = *caller;
+    cx.seed = c->seed;
+    cx.step = base->step;
+    cx.sample0 = 0;
+    cx.training = 0;
+    /* z (n, L): one draw of each row's posterior, keyed by its training-set index */
+    double *z = lc_malloc(sizeof(double) * (size_t)(n ? n : 1) * (size_t)L);
+    float *mu = lc_malloc(sizeof(float) * (size_t)c->batch * L), *logvar = lc_malloc(sizeof(float) * (size_t)c->batch * L);
+    for (long done = 0; done < n;) {
+        int B = (int)(n - done < c->batch ? n - done : c->batch);
+        base->backend->to_device(v->x, rows + (size_t)done * W, (size_t)B * W * sizeof(float));
+        lc_model_clamp_values(base, &cx, v->x, B, -c->value_clip, c->value_clip);
+        encoder_forward(v, &cx, B); // mu, logvar (B, L)
+        base->backend->to_host(mu, v->mu, (size_t)B * L * sizeof(float));
+        base->backend->to_host(logvar, v->logvar, (size_t)B * L * sizeof(float));
+        for (int b = 0; b < B; b++) {
+            lc_rng rng;
+            lc_nn_rng(&cx, &rng, L_PRIOR_EPS, ids[done + b]);
+            for (int l = 0; l < L; l++) {
+                size_t i = (size_t)b * L + l;
+                z[(size_t)done * L + i] = mu[i] + lc_rng_normal(&rng) * exp(0.5 * (double)logvar[i]);
+            }
+        }
+        done += B;
+    }
+    free(mu), free(logvar);
+    /* the starting means: the draws of rows init_ids, contributed by the rank that holds each */
+    double *init = lc_calloc((size_t)K * L, sizeof(double));
+    for (long i = 0; i < n; i++)
+        for (int k = 0; k < K; k++)
+            if (ids[i] == init_ids[k]) memcpy(init + (size_t)k * L, z + (size_t)i * L, sizeof(double) * L);
+    if (cx.allreduce_sum) cx.allreduce_sum(init, K * L, cx.allreduce_user);
+    lc_diag_mixture g;
+    lc_diag_mixture_init(&g, K, L);
+    double loglik = lc_diag_mixture_fit(&g, z, n, init, &prior_fit, cx.allreduce_sum, cx.allreduce_user, iterations);
+    prior_to_state(v, &g);
+    lc_diag_mixture_free(&g);
+    free(init), free(z);
+    return loglik;
+}
+
+/* The decoder's generative distribution sampled: z from the prior (N(0, 1), or the fitted mixture), decoder, tanh on VALUE columns plus sigma noise,
  * clipped to [-1, 1] (TVAE's sample); each one-hot span as a Gumbel-softmax of its logits, whose argmax is a draw
  * from the span's categorical (TVAE takes the argmax of the logits, the mode: see docs/models.md). */
 static void vae_sample(lc_model *base, const lc_nn_ctx *caller, float *out, int n) {
@@ -166,6 +249,13 @@ static void vae_sample(lc_model *base, const lc_nn_ctx *caller, float *out, int 
     const lc_model_config *c = &base->config;
     int W = c->width, L = c->latent;
     float *sigma = v->w.p[SIGMA];
+    lc_diag_mixture prior = {0};
+    float *z_host = NULL;
+    if (c->prior_components > 0) {
+        lc_diag_mixture_init(&prior, c->prior_components, L);
+        prior_from_state(v, &prior);
+        z_host = lc_malloc(sizeof(float) * (size_t)c->batch * L);
+    }
     lc_nn_ctx ctx = *caller;
     ctx.seed = c->seed;
     ctx.training = 0;
@@ -175,7 +265,12 @@ static void vae_sample(lc_model *base, const lc_nn_ctx *caller, float *out, int 
         cx.sample0 = caller->sample0 + (uint64_t)done;
         lc_nn_ctx draw = cx;
         draw.training = 1; /* Gumbel noise on */
-        lc_normal_noise(&cx, v->z, NULL, B, L, L, L_Z_SAMPLE); // z (B, L)
+        if (z_host) { // z (B, L)
+            lc_diag_mixture_draw(&prior, &cx, z_host, B, L_PRIOR_SAMPLE);
+            base->backend->to_device(v->z, z_host, (size_t)B * L * sizeof(float));
+        } else {
+            lc_normal_noise(&cx, v->z, NULL, B, L, L, L_Z_SAMPLE);
+        }
         decoder_forward(v, &cx, B);                             // rec (B, W)
         base->backend->zero(v->noise, (size_t)B * W * sizeof(float));
         for (int s = 0; s < c->n_spans; s++) {
@@ -194,6 +289,8 @@ static void vae_sample(lc_model *base, const lc_nn_ctx *caller, float *out, int 
         base->backend->to_host(out + (size_t)done * W, v->th, (size_t)B * W * sizeof(float));
         done += B;
     }
+    if (z_host) lc_diag_mixture_free(&prior);
+    free(z_host);
 }
 
 static const lc_model_ops vae_ops = {
@@ -203,6 +300,7 @@ static const lc_model_ops vae_ops = {
     .destroy = vae_destroy,
     .train_step = vae_train_step,
     .sample = vae_sample,
+    .fit_prior = vae_fit_prior,
 };
 
 lc_model *lc_vae_create(const lc_model_config *config, const lc_nn_backend *backend) {
@@ -247,5 +345,14 @@ lc_model *lc_vae_create(const lc_model_config *config, const lc_nn_backend *back
     size_t nt = (size_t)(v->n_onehot > 0 ? v->n_onehot : 1) * B;
     v->target = backend->alloc(nt * sizeof(int));
     v->target_host = lc_calloc(nt, sizeof(int));
+
+    if (c->prior_components > 0) { /* until fitted, N(0, I) as equal components */
+        m->n_state = (size_t)c->prior_components * (1 + 2 * L);
+        m->state = backend->alloc(m->n_state * sizeof(float));
+        lc_diag_mixture g;
+        lc_diag_mixture_init(&g, c->prior_components, (int)L);
+        prior_to_state(v, &g);
+        lc_diag_mixture_free(&g);
+    }
     return m;
 }

@@ -2,10 +2,11 @@
 # `legocryst train` and `sample` on a small training set of the built-in structures, for the VAE, the GAN and the
 # Transformer:
 # the loss curve on 2 ranks equals the one on 1 rank (same global batch and seed), weights identical on all ranks,
-# a resumed run continues exactly as the uninterrupted one, and sampled rows do not depend on the rank count.
-# usage: test_train.sh LEGOCRYST MPIEXEC SOURCE_DIR
+# a resumed run continues exactly as the uninterrupted one, and sampled rows do not depend on the rank count; an
+# Inf in the training rows stops training with the step and tensor named and the last good state written.
+# usage: test_train.sh LEGOCRYST MPIEXEC SOURCE_DIR POISON_ROW
 set -u
-bin=$1 mpiexec=$2 src=$3
+bin=$1 mpiexec=$2 src=$3 poison=$4
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -73,6 +74,24 @@ DECK
   done
   check "$model: sampled rows identical on 1 and 2 ranks" "h5diff -q '$tmp/${model}_s1.h5' '$tmp/${model}_s2.h5' /rows"
   check "$model: sample reports the decodable fraction" "grep -q '^sample: 120 rows, [0-9]* decodable' '$tmp/${model}_s1.out'"
+done
+
+# an Inf in a one-hot column of one training row: the gradient of the step that meets it is not finite, so that
+# update is skipped, training stops with exit 2 naming the step and tensor, and the checkpoint holds the finite
+# parameters of the steps before (on 2 ranks, which must stop together)
+cp "$tmp/set.h5" "$tmp/poisoned.h5"
+"$poison" "$tmp/poisoned.h5" encoded 7 0
+check "poison one value" "[ $? -eq 0 ]"
+for model in vae gan; do
+  "$mpiexec" -n 2 --oversubscribe "$bin" train "$tmp/$model.ini" --quiet --set train.training_set="$tmp/poisoned.h5" \
+    --set train.checkpoint="$tmp/${model}_stopped.h5" --set train.metrics="$tmp/${model}_stopped.csv" > /dev/null 2> "$tmp/err"
+  check "$model: non-finite gradient stops training with exit 2" "[ $? -eq 2 ]"
+  check "$model: the message names the step and the tensor" \
+        "grep -q 'non-finite gradient at epoch 1 step [0-9]* (global step [0-9]*) in [a-z]* tensor [0-9]*; the last good state is in' '$tmp/err'"
+  step=$(sed -n 's/.*(global step \([0-9]*\)).*/\1/p' "$tmp/err" | head -1)
+  check "$model: the checkpoint is at the last good step ($step)" \
+        "h5dump -a /step '$tmp/${model}_stopped.h5' | grep -q '(0): $step\$'"
+  check "$model: the checkpoint's parameters are finite" "! h5dump -g /model '$tmp/${model}_stopped.h5' | grep -qi 'nan\|inf'"
 done
 
 # a batch the GAN cannot split into whole packs per rank is a user error

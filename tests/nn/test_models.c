@@ -235,6 +235,12 @@ static void *run_rank(void *arg) {
     for (int s = 0; s < STEPS; s++)
         lc_model_train_step(r->m, &c, r->data + ((size_t)s * ROWS + r->row0) * r->width, r->rows, ROWS, sync,
                             &r->hook, r->losses[s], NULL);
+    if (r->m->config.prior_components > 0) { /* the latent prior on the last step's rows */
+        long ids[ROWS], init_ids[3] = {5, 30, 12};
+        for (int i = 0; i < r->rows; i++) ids[i] = r->row0 + i;
+        lc_model_fit_prior(r->m, &c, r->data + ((size_t)(STEPS - 1) * ROWS + r->row0) * r->width, ids, r->rows,
+                           init_ids, NULL);
+    }
     return NULL;
 }
 
@@ -252,6 +258,7 @@ static void two_ranks(const char *kind) {
     lc_model_config c;
     tiny_config(&c, kind, &s);
     c.batch = ROWS;
+    if (!strcmp(kind, "vae")) c.prior_components = 3;
     float *data = zeros((size_t)STEPS * ROWS * s.width);
     lc_rng rng;
     lc_rng_init(&rng, 77, 0, 0);
@@ -283,6 +290,10 @@ static void two_ranks(const char *kind) {
             CHECK(two[1].losses[st][i] == two[0].losses[st][i]);
         }
     CHECK(one.losses[STEPS - 1][0] != one.losses[0][0]);
+    if (c.prior_components) { /* the fit moved the prior away from N(0, I): the weights are no longer equal */
+        CHECK(one.m->n_state == (size_t)c.prior_components * (1 + 2 * c.latent));
+        CHECK(one.m->state[0] != one.m->state[1] || one.m->state[1] != one.m->state[2]);
+    }
     for (int r = 0; r < 2; r++) {
         for (int k = 0; k < one.m->n_sets; k++) {
             lc_params *P1 = &one.m->params[k], *P2 = &two[r].m->params[k];
@@ -292,7 +303,8 @@ static void two_ranks(const char *kind) {
                       one.m->set_name[k], r, max_rel_diff(P1->grads, P2->grads, P1->total));
         }
         if (one.m->n_state)
-            CHECK(max_rel_diff(one.m->state, two[r].m->state, one.m->n_state) < 1e-5);
+            CHECK_MSG(max_rel_diff(one.m->state, two[r].m->state, one.m->n_state) < 1e-5, "%s state rank %d: %g", kind,
+                      r, max_rel_diff(one.m->state, two[r].m->state, one.m->n_state));
         CHECK(two[r].m->step == STEPS);
         lc_model_destroy(two[r].m);
     }
@@ -309,10 +321,11 @@ static void test_sample_rows(void) {
     fixture fx = fixture_load("model_gan");
     span_set s = fixture_spans(&fx);
     fixture_free(&fx);
-    const char *kinds[2] = {"vae", "gan"};
-    for (int k = 0; k < 2; k++) {
+    const char *kinds[3] = {"vae", "gan", "vae"}; /* the second VAE draws z from a 3-component prior */
+    for (int k = 0; k < 3; k++) {
         lc_model_config c;
         tiny_config(&c, kinds[k], &s);
+        c.prior_components = k == 2 ? 3 : 0;
         lc_model *m = lc_model_create(kinds[k], &c, NULL);
         int n = 50; /* more than one chunk of config.batch = 20 */
         float *out = zeros((size_t)n * s.width), *tail = zeros((size_t)n * s.width);
@@ -386,7 +399,7 @@ static void test_default_sizes(void) {
 /* ---------------- a toy table ---------------- */
 
 /* two discrete columns with a known joint distribution; the sampled joint frequencies must come close */
-static void toy_training(const char *kind, int steps, double tv_bound) {
+static void toy_training(const char *kind, int prior_components, int steps, double tv_bound) {
     static const double joint[3][2] = {{0.30, 0.05}, {0.05, 0.30}, {0.10, 0.20}};
     static const int kinds[2] = {LC_COLUMN_DISCRETE, LC_COLUMN_DISCRETE};
     enum { N_ROWS = 2000 };
@@ -425,6 +438,7 @@ static void toy_training(const char *kind, int steps, double tv_bound) {
     c.width = W, c.n_spans = n_spans, c.spans = spans;
     c.hidden = 64, c.latent = 16, c.batch = 100, c.seed = 3; /* bounds hold with margin over seeds 1-6 */
     if (!strcmp(kind, "gan")) c.lr = 1e-3f; /* a thousand small steps instead of CTGAN's epochs */
+    c.prior_components = prior_components;
     lc_model *m = lc_model_create(kind, &c, NULL);
     double losses[3];
     for (int st = 0; st < steps; st++) {
@@ -432,6 +446,16 @@ static void toy_training(const char *kind, int steps, double tv_bound) {
         lc_model_train_step(m, &ctx, data + (size_t)r0 * W, c.batch, c.batch, NULL, NULL, losses, NULL);
     }
     for (int i = 0; i < 3; i++) CHECK(isfinite(losses[i]));
+    if (prior_components) { /* the latent prior fitted to every row, the means starting at the first rows' draws */
+        long *ids = lc_malloc(sizeof(long) * N_ROWS);
+        for (int r = 0; r < N_ROWS; r++) ids[r] = r;
+        int iterations;
+        double loglik = lc_model_fit_prior(m, &ctx, data, ids, N_ROWS, ids, &iterations);
+        printf("%s: latent prior of %d components, %d EM iterations, mean log-likelihood %.3f\n", kind,
+               prior_components, iterations, loglik);
+        CHECK(isfinite(loglik) && iterations > 1);
+        free(ids);
+    }
     enum { N_SAMPLES = 4000 };
     float *smp = lc_malloc(sizeof(float) * N_SAMPLES * W);
     double *smpd = lc_malloc(sizeof(double) * N_SAMPLES * W), *back = lc_malloc(sizeof(double) * N_SAMPLES * 2);
@@ -450,8 +474,8 @@ static void toy_training(const char *kind, int steps, double tv_bound) {
     double f0[3][2] = {{0}};
     for (int r = 0; r < N_SAMPLES; r++) f0[(int)back[2 * r] - 10][(int)(back[2 * r + 1] + 3) / 5] += 1.0 / N_SAMPLES;
     for (int i = 0; i < 6; i++) tv_untrained += 0.5 * fabs(f0[i / 2][i % 2] - joint[i / 2][i % 2]);
-    printf("%s: total variation to the data's joint %.3f after %d steps (untrained %.3f)\n", kind, tv, steps,
-           tv_untrained);
+    printf("%s (prior components %d): total variation to the data's joint %.3f after %d steps (untrained %.3f)\n",
+           kind, prior_components, tv, steps, tv_untrained);
     CHECK_MSG(tv < tv_bound, "%s: total variation %.3f", kind, tv);
     lc_model_destroy(u);
     lc_model_destroy(m);
@@ -459,8 +483,9 @@ static void toy_training(const char *kind, int steps, double tv_bound) {
     lc_encoder_free(&enc);
 }
 
-static void test_toy_vae(void) { toy_training("vae", 1000, 0.10); }
-static void test_toy_gan(void) { toy_training("gan", 1000, 0.15); }
+static void test_toy_vae(void) { toy_training("vae", 0, 1000, 0.10); }
+static void test_toy_vae_prior(void) { toy_training("vae", 4, 1000, 0.10); }
+static void test_toy_gan(void) { toy_training("gan", 0, 1000, 0.15); }
 
 int main(void) {
     lc_nn_ctx_init(&ctx, 1);
@@ -473,6 +498,7 @@ int main(void) {
     RUN_TEST(test_sample_rows);
     RUN_TEST(test_default_sizes);
     RUN_TEST(test_toy_vae);
+    RUN_TEST(test_toy_vae_prior);
     RUN_TEST(test_toy_gan);
     return test_summary();
 }

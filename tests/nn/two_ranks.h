@@ -21,7 +21,7 @@ typedef struct {
 } rank_hook;
 
 /* lc_grad_sync_fn: sums a gradient buffer over the two threads */
-static void sync_sum(float *grads, size_t n, void *user) {
+static inline int sync_sum(float *grads, size_t n, void *user) {
     rank_hook *r = user;
     exchange *ex = r->ex;
     ex->fbuf[r->rank] = grads;
@@ -31,10 +31,11 @@ static void sync_sum(float *grads, size_t n, void *user) {
     pthread_barrier_wait(&ex->barrier);
     memcpy(grads, mine, n * sizeof(float));
     free(mine);
+    return 0;
 }
 
 /* lc_nn_allreduce_fn: sums BatchNorm statistics and losses over the two threads */
-static void allreduce_sum(double *data, int n, void *user) {
+static inline void allreduce_sum(double *data, int n, void *user) {
     rank_hook *r = user;
     exchange *ex = r->ex;
     ex->dbuf[r->rank] = data;
