@@ -1,6 +1,7 @@
 /* Linear layer: out = in W^T + b, with W in PyTorch's (OC, C) layout. Products through OpenBLAS sgemm. */
 #include <cblas.h>
 #include <stddef.h>
+#include <stdlib.h>
 
 #include "nn/nn_internal.h"
 
@@ -28,12 +29,16 @@ void lc_cpu_linear_backward(const lc_nn_ctx *ctx, float *dinp, float *dweight, f
     if (dweight && C > 0) /* dW (OC, C) += dout^T (OC, B) in (B, C) */
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, OC, C, B, 1.0f, dout, OC, in, C, 1.0f, dweight, C);
     if (dbias) {
-        /* column sums over a large batch: double so that the order of B additions does not matter */
-        for (int j = 0; j < OC; j++) {
-            double s = 0.0;
-            for (int b = 0; b < B; b++) s += dout[(size_t)b * OC + j];
-            dbias[j] += (float)s;
+        /* column sums over a large batch: double so that the order of B additions does not matter; row by row, so
+         * that the inner loop runs along memory (each column still adds its rows in order 0 .. B-1) */
+        double *sum = lc_calloc((size_t)OC, sizeof(double));
+        for (int b = 0; b < B; b++) {
+            const float *row = dout + (size_t)b * OC;
+#pragma omp simd
+            for (int j = 0; j < OC; j++) sum[j] += row[j];
         }
+        for (int j = 0; j < OC; j++) dbias[j] += (float)sum[j];
+        free(sum);
     }
 }
 
