@@ -137,7 +137,7 @@ const lc_deck_key lc_deck_schema[] = {
     {"train", "layers", LC_DECK_INT, "4", "[1, 20]", "Transformer blocks (pre-LN attention + MLP)."},
     {"train", "heads", LC_DECK_INT, "4", "[1, inf)", "Transformer attention heads (must divide width)."},
     {"train", "width", LC_DECK_INT, "128", "[1, inf)", "Transformer model width (token embedding dimension)."},
-    {"train", "prior_components", LC_DECK_INT, "10", "[0, 1000]",
+    {"train", "prior_components", LC_DECK_INT, "30", "[0, 1000]",
      "VAE: at every checkpoint a Gaussian mixture of this many components (diagonal covariances) is fitted to where "
      "the encoder puts the training rows, and `sample` draws the latent from it (docs/models.md); 0: N(0, I), TVAE's "
      "prior."},

@@ -22,9 +22,9 @@
 enum { L_EPS = 1, L_Z_SAMPLE = 2, L_PRIOR_EPS = 3, L_PRIOR_SAMPLE = 4, L_SIGMA_SAMPLE = 0x10000,
        L_GUMBEL_SAMPLE = 0x20000 };
 
-/* EM of the latent prior: converged when a row's mean log-likelihood gains less than 1e-4 nats per iteration; the
+/* EM of the latent prior: converged when a row's mean log-likelihood gains less than 1e-3 nats per iteration; the
  * floor keeps a component from collapsing onto a few rows (posterior variances are ~1e-2 and up) */
-static const lc_diag_mixture_options prior_fit = {.max_iterations = 200, .tolerance = 1e-4, .var_floor = 1e-4};
+static const lc_diag_mixture_options prior_fit = {.max_iterations = 200, .tolerance = 1e-3, .var_floor = 1e-4};
 
 /* PyTorch's parameter order: encoder.parameters() then decoder.parameters() of TVAE's Encoder/Decoder (a
  * module's own parameters come before its children's, so sigma leads the decoder) */
