@@ -37,3 +37,11 @@ double lc_rng_normal(lc_rng *rng) {
     double u2 = lc_rng_uniform(rng);
     return sqrt(-2.0 * log1p(-u1)) * cos(6.283185307179586 * u2);
 }
+
+void lc_rng_normal_pair(lc_rng *rng, double *first, double *second) {
+    double u1 = lc_rng_uniform(rng);
+    double u2 = lc_rng_uniform(rng);
+    double r = sqrt(-2.0 * log1p(-u1)), angle = 6.283185307179586 * u2;
+    *first = r * cos(angle);
+    *second = r * sin(angle);
+}

@@ -6,13 +6,21 @@
 
 void lc_cpu_random_fill(const lc_nn_ctx *ctx, int normal, float *out, const float *std, int B, int C, int ld,
                         uint32_t layer_id) {
-    /* one generator per row, so row r's numbers do not depend on which rank or chunk holds it */
+    /* one generator per row, so row r's numbers do not depend on which rank or chunk holds it; normals in pairs
+     * (columns c, c + 1 from one Box-Muller draw) */
     for (int b = 0; b < B; b++) {
         lc_rng rng;
         lc_nn_rng(ctx, &rng, layer_id, b);
         float *o = out + (size_t)b * ld;
-        for (int c = 0; c < C; c++)
-            o[c] = normal ? (float)(lc_rng_normal(&rng) * (std ? std[c] : 1.0f)) : (float)lc_rng_uniform(&rng);
+        if (!normal) {
+            for (int c = 0; c < C; c++) o[c] = (float)lc_rng_uniform(&rng);
+            continue;
+        }
+        for (int c = 0; c < C; c += 2) {
+            double pair[2];
+            lc_rng_normal_pair(&rng, &pair[0], &pair[1]);
+            for (int k = 0; k < 2 && c + k < C; k++) o[c + k] = (float)(pair[k] * (std ? std[c + k] : 1.0f));
+        }
     }
 }
 
