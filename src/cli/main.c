@@ -15,7 +15,7 @@ static const char usage[] =
     "commands:\n"
     "  info FILE...     symmetry, Wyckoff sites, lattice and density of structures (CIF, POSCAR)\n"
     "  prepare DECK     known structures -> LEGO-Cryst training set (rows, encoders) in HDF5, on MPI\n"
-    "  train DECK       a generative model (VAE or GAN) learns a training set, data-parallel over the ranks\n"
+    "  train DECK       a generative model (VAE, GAN or Transformer) learns a training set, data-parallel over ranks\n"
     "  sample DECK      rows drawn from a trained model, decoded, written to HDF5\n"
     "  relax DECK       rows -> candidates relaxed to the reference environment (PETSc/TAO), judged, deduplicated\n"
     "  campaign DECK    model -> sampled, relaxed, validated, deduplicated candidates over all ranks; --resume\n"
