@@ -330,12 +330,23 @@ def main():
     assert len(decoded["id"]) >= n, "decoded database shorter than --count"
     cache_path = args.cache or os.path.join(args.work, "pyxtal_rows.jsonl")
     cache = {}
-    if os.path.exists(cache_path):
-        with open(cache_path) as f:
+    read_upto = [0]
+
+    def refresh_cache():
+        """Rows appended to the cache since the last look (by this or another process) join `cache`."""
+        if not os.path.exists(cache_path):
+            return
+        with open(cache_path, "rb") as f:
+            f.seek(read_upto[0])
             for line in f:
+                if not line.endswith(b"\n"):  # another process is still writing it
+                    break
+                read_upto[0] += len(line)
                 if line.strip():
                     r = json.loads(line)
                     cache[r["row"]] = r
+
+    refresh_cache()
 
     print("pyxtal %s (numpy %s, scipy %s, pymatgen %s), one thread; SO(3) nmax 2, lmax 4, alpha 1.5, rcut %g, "
           "signed-Z weights; graphite reference; minimizers %s (finite-difference gradients)"
@@ -368,6 +379,7 @@ def main():
 
     first, end = (int(v) for v in args.compute.split(":")) if args.compute else (0, n)
     for k in range(max(first, 0), min(end, n)):
+        refresh_cache()  # processes sharing the cache skip each other's rows
         if k in cache:
             continue
         lego_decodable = int(decoded["status"][k]) != 3
